@@ -1,0 +1,126 @@
+#pragma once
+
+// RAII owners over libvirt's connection and domain handles. This header exposes only
+// standard types; <libvirt/libvirt.h> is included by src/libvirt_conn.cpp alone.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct _virConnect;
+struct _virDomain;
+
+namespace virtnest {
+
+// Deleter calling virConnectClose.
+struct ConnectCloser {
+    void operator()(_virConnect* ptr) const noexcept;
+};
+
+// Deleter calling virDomainFree.
+struct DomainFreer {
+    void operator()(_virDomain* ptr) const noexcept;
+};
+
+// A domain's run state, as virDomainGetState reports it.
+enum class DomainState { no_state, running, blocked, paused, shutdown, shut_off, crashed, pmsuspended };
+
+// Return the state as `virsh domstate` spells it ("running", "shut off", ...).
+std::string_view to_string(DomainState state) noexcept;
+
+// Which XML document of a domain to read.
+enum class XmlView {
+    inactive_secure, // VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE: the persistent config
+    live,            // the running definition, secrets hidden
+};
+
+// libvirt's verdict on running a CPU definition on this hypervisor.
+enum class CpuCompat { incompatible, identical, superset };
+
+// The coordinates that select one set of domain capabilities.
+struct CapsKey {
+    std::string emulator; // may be empty: libvirt picks the default for arch/virt type
+    std::string arch;
+    std::string machine;
+    std::string virt_type; // "kvm", "qemu", ...
+    friend auto operator<=>(const CapsKey&, const CapsKey&) = default;
+};
+
+// A move-only owner of one virDomainPtr.
+class Domain {
+public:
+    // Take ownership of a handle libvirt returned (never null).
+    explicit Domain(_virDomain* ptr);
+
+    // Return the domain's name (read once at construction).
+    const std::string& name() const noexcept { return m_name; }
+    // Return the domain's UUID string.
+    std::string uuid() const;
+    // Return the current state.
+    DomainState state() const;
+    // Return true when the domain has a persistent config (false: transient).
+    bool is_persistent() const;
+    // Return true when a managed-save image exists.
+    bool has_managed_save() const;
+    // Return the number of snapshots (0 where the driver has no snapshots).
+    int snapshot_count() const;
+    // Return the domain's XML document.
+    std::string xml(XmlView view) const;
+
+    // Start the domain (virDomainCreate).
+    void start() const;
+    // Power the domain off at once (virDomainDestroy).
+    void destroy() const;
+    // Remove the persistent config; with managed-save and snapshot metadata when asked.
+    void undefine(bool remove_managed_save_and_snapshots = false) const;
+    // Remove a managed-save image.
+    void remove_managed_save() const;
+
+private:
+    std::unique_ptr<_virDomain, DomainFreer> m_ptr;
+    std::string m_name;
+};
+
+// A move-only owner of one libvirt connection.
+class Connection {
+public:
+    // Open `uri` ("" selects LIBVIRT_DEFAULT_URI or libvirt's own default). Throws Error.
+    static Connection open(const std::string& uri, bool read_only = false);
+
+    // Return the URI the connection resolved to (virConnectGetURI).
+    const std::string& uri() const noexcept { return m_uri; }
+    // Return true while the connection is usable.
+    bool is_alive() const;
+
+    // Return every domain, active and inactive, from one virConnectListAllDomains call.
+    std::vector<Domain> list_all_domains() const;
+    // Return the domain called `name`; throws LibvirtError(no_domain) when there is none.
+    Domain lookup(const std::string& name) const;
+    // Define (or redefine) a persistent domain from XML; with schema validation when asked.
+    // `name` only labels the error message.
+    Domain define(const std::string& xml, bool validate, const std::string& name = {}) const;
+    // Create and start a transient domain from XML.
+    Domain create_transient(const std::string& xml) const;
+
+    // Return the host capabilities XML (virConnectGetCapabilities).
+    std::string capabilities() const;
+    // Return the domain capabilities XML, or nullopt when the driver does not implement it.
+    std::optional<std::string> domain_capabilities(const CapsKey& key) const;
+    // Return virConnectBaselineHypervisorCPU of one CPU definition, with all features
+    // expanded when asked; nullopt when the driver does not implement it.
+    std::optional<std::string> baseline_hypervisor_cpu(const CapsKey& key,
+                                                       const std::string& cpu_xml,
+                                                       bool expand_features) const;
+    // Return virConnectCompareHypervisorCPU for a CPU definition; nullopt when unsupported.
+    std::optional<CpuCompat> compare_hypervisor_cpu(const CapsKey& key,
+                                                     const std::string& cpu_xml) const;
+
+private:
+    explicit Connection(_virConnect* ptr);
+    std::unique_ptr<_virConnect, ConnectCloser> m_ptr;
+    std::string m_uri;
+};
+
+} // namespace virtnest
