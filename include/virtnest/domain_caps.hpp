@@ -1,0 +1,47 @@
+#pragma once
+
+// What libvirt's domain capabilities say about CPUs, parsed from their XML. Pure.
+
+#include "virtnest/cpu_rewrite.hpp"
+
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace virtnest {
+
+// One custom CPU model the hypervisor offers.
+struct CustomModel {
+    std::string name;
+    bool usable = true; // usable='no' means this host cannot run it
+};
+
+// The CPU section of `virConnectGetDomainCapabilities`.
+struct DomainCaps {
+    std::string arch;
+    std::string virt_type; // <domain> element: "kvm", "qemu"
+    bool host_passthrough_supported = false;
+    bool maximum_supported = false;
+    bool host_model_supported = false;
+    std::optional<Vendor> host_model_vendor; // from <mode name='host-model'><vendor>
+    std::string host_model_name;             // <model> inside host-model, e.g. "EPYC"
+    // The host-model CPU as a standalone `<cpu mode='custom' match='exact'>` document, ready
+    // for virConnectBaselineHypervisorCPU; empty when host-model is unsupported.
+    std::string host_model_cpu_xml;
+    std::vector<CustomModel> custom_models;
+};
+
+// Parse domain capabilities XML. Throws Error on malformed XML or a wrong root.
+DomainCaps parse_domain_caps(std::string_view xml);
+
+// Return the names of features a CPU definition enables (policy require or force, or no
+// policy), e.g. from an expanded virConnectBaselineHypervisorCPU result.
+std::set<std::string> enabled_features(std::string_view cpu_xml);
+
+// Return the host CPU vendor from host capabilities XML (`virConnectGetCapabilities`'s
+// <host><cpu><vendor>); nullopt when it names none or one we do not know.
+std::optional<Vendor> host_vendor_from_capabilities(std::string_view caps_xml);
+
+} // namespace virtnest
