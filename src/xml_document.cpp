@@ -36,7 +36,15 @@ void check_strictness(const pugi::xml_document& doc, std::string_view text,
                         where(text, child.offset_debug()) + ": text outside the root element");
         }
     }
-    for (pugi::xml_node node = doc.document_element(); node;) {
+    for (pugi::xml_node node = doc.first_child(); node;) {
+        if (node.type() == pugi::node_comment) {
+            std::string_view body = node.value();
+            if (body.find("--") != std::string_view::npos || body.ends_with("-")) {
+                throw Error("cannot parse " + std::string(source) + ": " +
+                            where(text, node.offset_debug()) +
+                            ": \"--\" is not allowed inside a comment");
+            }
+        }
         std::set<std::string_view> names;
         for (pugi::xml_attribute attr : node.attributes()) {
             if (!names.insert(attr.name()).second) {
@@ -50,10 +58,10 @@ void check_strictness(const pugi::xml_document& doc, std::string_view text,
             node = child;
             continue;
         }
-        while (node && !node.next_sibling() && node != doc.document_element()) {
+        while (node && !node.next_sibling()) {
             node = node.parent();
         }
-        if (!node || node == doc.document_element()) {
+        if (!node) {
             break;
         }
         node = node.next_sibling();
