@@ -28,6 +28,7 @@ struct RewriteOptions {
     std::string vendor;
     bool disable = false;
     bool diff = false;
+    int context = 3;
     bool verbose = false;
     std::string output;
 };
@@ -89,7 +90,7 @@ int run_rewrite(const RewriteOptions& opts, CommandContext& ctx) {
         // Both sides printed by the same formatter: only the rewrite shows up, not layout.
         std::string before = result.changed ? canonical_xml(input, source) : result.xml;
         text = unified_diff(mask_secrets(before), mask_secrets(result.xml), label,
-                            label + " (rewritten)");
+                            label + " (rewritten)", opts.context);
     } else {
         text = result.xml;
     }
@@ -136,6 +137,9 @@ void setup_rewrite(CLI::App& app, CommandContext& ctx) {
     sub->add_flag("--disable", opts->disable,
                   "turn nesting off instead (hardening): disable vmx/svm, nested-hv off");
     sub->add_flag("--diff", opts->diff, "print a unified diff instead of the document (secrets masked)");
+    sub->add_option("-U,--context", opts->context, "lines of context around each change in --diff")
+        ->check(CLI::NonNegativeNumber)
+        ->type_name("N");
     sub->add_flag("-v,--verbose", opts->verbose, "list each change on standard error");
     sub->add_option("-o,--output", opts->output, "write to OUT (atomically, mode 0600) instead of "
                                                  "standard output")
