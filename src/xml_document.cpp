@@ -21,6 +21,16 @@ std::string where(std::string_view text, std::ptrdiff_t offset) {
     return "line " + std::to_string(pos.line) + ", column " + std::to_string(pos.column);
 }
 
+// pugixml's offsets point past the markup that opens a node; report the markup's start.
+std::ptrdiff_t start_of(const pugi::xml_node& node) {
+    std::ptrdiff_t offset = node.offset_debug();
+    switch (node.type()) {
+    case pugi::node_element: return offset - 1;
+    case pugi::node_comment: return offset - 4;
+    default: return offset;
+    }
+}
+
 // pugixml is lenient where libvirt's libxml2 is not; refuse what libvirt would refuse so
 // that an error surfaces here, with a position, rather than later at define time.
 void check_strictness(const pugi::xml_document& doc, std::string_view text,
@@ -29,11 +39,11 @@ void check_strictness(const pugi::xml_document& doc, std::string_view text,
     for (pugi::xml_node child : doc.children()) {
         if (child.type() == pugi::node_element && ++roots > 1) {
             throw Error("cannot parse " + std::string(source) + ": " +
-                        where(text, child.offset_debug()) + ": more than one root element");
+                        where(text, start_of(child)) + ": more than one root element");
         }
         if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) {
             throw Error("cannot parse " + std::string(source) + ": " +
-                        where(text, child.offset_debug()) + ": text outside the root element");
+                        where(text, start_of(child)) + ": text outside the root element");
         }
     }
     for (pugi::xml_node node = doc.first_child(); node;) {
@@ -41,7 +51,7 @@ void check_strictness(const pugi::xml_document& doc, std::string_view text,
             std::string_view body = node.value();
             if (body.find("--") != std::string_view::npos || body.ends_with("-")) {
                 throw Error("cannot parse " + std::string(source) + ": " +
-                            where(text, node.offset_debug()) +
+                            where(text, start_of(node)) +
                             ": \"--\" is not allowed inside a comment");
             }
         }
@@ -49,7 +59,7 @@ void check_strictness(const pugi::xml_document& doc, std::string_view text,
         for (pugi::xml_attribute attr : node.attributes()) {
             if (!names.insert(attr.name()).second) {
                 throw Error("cannot parse " + std::string(source) + ": " +
-                            where(text, node.offset_debug()) + ": element <" + node.name() +
+                            where(text, start_of(node)) + ": element <" + node.name() +
                             "> has attribute \"" + attr.name() + "\" twice");
             }
         }
