@@ -265,11 +265,18 @@ private:
     }
 
     void remove_cache_passthrough() {
-        pugi::xml_node cache = m_cpu.child("cache");
-        if (cache && std::string_view(cache.attribute("mode").value()) == "passthrough") {
+        std::vector<pugi::xml_node> doomed;
+        for (pugi::xml_node cache : m_cpu.children("cache")) {
+            if (std::string_view(cache.attribute("mode").value()) == "passthrough") {
+                doomed.push_back(cache);
+            }
+        }
+        if (!doomed.empty()) {
             m_result.warnings.push_back(
                 "removed <cache mode='passthrough'>: libvirt accepts it only with "
                 "host-passthrough or maximum");
+        }
+        for (pugi::xml_node cache : doomed) {
             remove(cache);
         }
     }

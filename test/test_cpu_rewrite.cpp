@@ -92,6 +92,14 @@ TEST_CASE("cpu_rewrite: mode transitions list each change", "[cpu]") {
                       "host-passthrough or maximum"});
         REQUIRE(result.xml == domain("  <cpu mode='host-model'/>\n"));
     }
+    SECTION("every cache passthrough goes, not only the first (found by fuzzing)") {
+        std::string xml = domain("  <cpu mode='host-passthrough'>\n"
+                                 "    <cache mode='passthrough'/>\n"
+                                 "    <cache mode='passthrough'/>\n  </cpu>\n");
+        RewriteResult result = rewrite_cpu(xml, enable(CpuMode::host_model));
+        REQUIRE(result.xml == domain("  <cpu mode='host-model'/>\n"));
+        REQUIRE(result.warnings.size() == 1);
+    }
     SECTION("no <cpu> gets one between <features> and <clock>") {
         std::string xml = domain("", "x86_64", "  <features>\n    <acpi/>\n  </features>\n");
         RewriteResult result = rewrite_cpu(xml, enable(CpuMode::host_passthrough));
