@@ -220,6 +220,13 @@ TEST_CASE("cpu_rewrite: architectures other than x86", "[cpu]") {
         REQUIRE_FALSE(result.changed);
         REQUIRE(result.warnings == Lines{"aarch64 guests cannot nest with libvirt 9; nothing to disable"});
     }
+    SECTION("TCG cannot run host-passthrough") {
+        std::string xml = "<domain type='qemu'><name>vm</name></domain>";
+        REQUIRE(rewrite_cpu(xml, enable(CpuMode::host_passthrough)).warnings ==
+                Lines{"domain \"vm\" uses TCG (type='qemu'), where QEMU offers host-passthrough "
+                      "only with KVM; use --mode maximum or custom"});
+        REQUIRE(rewrite_cpu(xml, enable(CpuMode::maximum)).warnings.empty());
+    }
     SECTION("i686 is x86") {
         RewriteResult result = rewrite_cpu(domain("  <cpu mode='custom'>\n    <model>Penryn</model>\n  </cpu>\n", "i686"),
                                            enable(CpuMode::custom));
