@@ -83,6 +83,13 @@ private:
     std::string m_name;
 };
 
+// One domain with the state and persistence a bulk listing reported for it.
+struct ListedDomain {
+    Domain domain;
+    DomainState state = DomainState::no_state;
+    bool persistent = true;
+};
+
 // A move-only owner of one libvirt connection.
 class Connection {
 public:
@@ -96,6 +103,10 @@ public:
 
     // Return every domain, active and inactive, from one virConnectListAllDomains call.
     std::vector<Domain> list_all_domains() const;
+    // Return every domain with its state and persistence from two bulk calls
+    // (virConnectGetAllDomainStats for persistent, then transient domains) instead of two
+    // calls per domain; a driver without that API gets list_all_domains plus per-domain calls.
+    std::vector<ListedDomain> list_all_domains_with_state() const;
     // Return the domain called `name`; throws LibvirtError(no_domain) when there is none.
     Domain lookup(const std::string& name) const;
     // Define (or redefine) a persistent domain from XML; with schema validation when asked.
