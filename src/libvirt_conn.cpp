@@ -173,9 +173,12 @@ int Domain::snapshot_count() const {
 }
 
 std::string Domain::xml(XmlView view) const {
-    unsigned int flags = view == XmlView::inactive_secure
-                             ? (VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE)
-                             : 0U;
+    unsigned int flags = 0U;
+    if (view == XmlView::inactive_secure) {
+        flags = VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE;
+    } else if (view == XmlView::inactive) {
+        flags = VIR_DOMAIN_XML_INACTIVE;
+    }
     char* raw = virDomainGetXMLDesc(m_ptr.get(), flags);
     if (raw == nullptr) {
         throw_last_error("cannot read XML of domain " + quoted(m_name));

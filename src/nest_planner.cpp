@@ -16,9 +16,10 @@ Plan skip(std::string reason) {
     return plan;
 }
 
-// The feature in play: asked for, the host's, the model's, or one the config already names.
-std::optional<NestFeature> choose_feature(const DomainFacts& facts, const NestTarget& target,
-                                          const NestOptions& options) {
+} // namespace
+
+std::optional<NestFeature> feature_in_play(const DomainFacts& facts, const NestTarget& target,
+                                           const NestOptions& options) {
     if (options.feature) {
         return options.feature;
     }
@@ -41,7 +42,6 @@ std::optional<NestFeature> choose_feature(const DomainFacts& facts, const NestTa
     return std::nullopt;
 }
 
-// Refusals that protect the domain; with --force they become warnings.
 std::optional<std::string> safety_refusal(const DomainFacts& facts) {
     const std::string& name = facts.cpu.name;
     if (!facts.persistent) {
@@ -57,8 +57,6 @@ std::optional<std::string> safety_refusal(const DomainFacts& facts) {
     return std::nullopt;
 }
 
-} // namespace
-
 bool is_active(DomainState state) noexcept {
     return state != DomainState::shut_off && state != DomainState::crashed &&
            state != DomainState::no_state;
@@ -72,7 +70,16 @@ std::string custom_cpu_xml(const std::string& model, NestFeature feature) {
 
 Plan plan_domain(const DomainFacts& facts, const NestTarget& target, const NestOptions& options) {
     const bool enable = options.nesting == Nesting::enable;
-    std::optional<NestFeature> feature = choose_feature(facts, target, options);
+    std::optional<NestFeature> feature = feature_in_play(facts, target, options);
+    if (!feature && enable && !options.mode && !facts.cpu.vmx && !facts.cpu.svm &&
+        (facts.cpu.mode == CpuMode::host_passthrough || facts.cpu.mode == CpuMode::maximum)) {
+        // Whichever vendor it is, nothing stands between the host's feature and the guest.
+        Plan plan;
+        plan.action = PlanAction::already;
+        plan.reason = "already nest-capable (" + std::string(to_string(facts.cpu.mode)) +
+                      " passes the host's vmx/svm)";
+        return plan;
+    }
     if (!feature) {
         return skip("cannot tell whether this domain needs vmx (Intel) or svm (AMD): " +
                     std::string(k_unverified_note) +

@@ -34,6 +34,8 @@ std::string_view to_string(DomainState state) noexcept;
 enum class XmlView {
     inactive_secure, // VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE: the persistent config
     live,            // the running definition, secrets hidden
+    inactive,        // VIR_DOMAIN_XML_INACTIVE: the persistent config, secrets hidden (read-only
+                     // connections may read it; never redefine from it)
 };
 
 // libvirt's verdict on running a CPU definition on this hypervisor.

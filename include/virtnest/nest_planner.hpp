@@ -47,6 +47,16 @@ struct Plan {
 // Return true when a domain in `state` runs, so a new CPU waits for a cold boot.
 bool is_active(DomainState state) noexcept;
 
+// Return the feature in play for a domain: --feature, else the host's vendor, else the
+// vendor of the (asked or configured) model or <vendor>, else the one vmx/svm the config
+// names; nullopt when none tells.
+std::optional<NestFeature> feature_in_play(const DomainFacts& facts, const NestTarget& target,
+                                           const NestOptions& options);
+
+// Return why redefining this domain is unsafe (transient, managed-save image) with the
+// remedy; nullopt when it is safe.
+std::optional<std::string> safety_refusal(const DomainFacts& facts);
+
 // Return the plan for one domain. The rewrite itself is the caller's: when rewrite_cpu
 // reports no change, the domain is "already" after all.
 Plan plan_domain(const DomainFacts& facts, const NestTarget& target, const NestOptions& options);
