@@ -33,22 +33,42 @@ std::string snapshot_warning(int count) {
            ": reverting to one restores the CPU it was taken with";
 }
 
+std::string feature_text(const std::optional<NestFeature>& feature) {
+    return feature ? std::string(to_string(*feature)) : std::string("vmx/svm");
+}
+
 // Return why the defined CPU is not what was meant; nullopt when it is.
 std::optional<std::string> verify_defined(const std::string& defined_xml, const Plan& plan,
                                           const NestOptions& options) {
-    CpuFacts defined = inspect_cpu(defined_xml);
-    const bool passes = passes_feature(defined, plan.feature, true);
+    const CpuFacts defined = inspect_cpu(defined_xml);
+    std::vector<NestFeature> features;
+    if (plan.feature) {
+        features.push_back(*plan.feature);
+    } else {
+        features = {NestFeature::vmx, NestFeature::svm};
+    }
     if (options.nesting == Nesting::enable) {
         if (plan.request.mode && defined.mode != *plan.request.mode) {
             return "libvirt stored CPU mode \"" + std::string(to_string(defined.mode)) +
                    "\" instead of \"" + std::string(to_string(*plan.request.mode)) + "\"";
         }
-        if (!passes) {
-            return "libvirt's stored CPU does not pass " + std::string(to_string(plan.feature));
+        for (NestFeature feature : features) {
+            if (plan.feature && !passes_feature(defined, feature, true)) {
+                return "libvirt's stored CPU does not pass " + feature_text(feature);
+            }
+            auto policy = policy_of(defined, feature);
+            if (policy == FeaturePolicy::disable || policy == FeaturePolicy::forbid) {
+                return "libvirt's stored CPU still blocks " + feature_text(feature);
+            }
         }
-    } else if (passes && (policy_of(defined, plan.feature) != FeaturePolicy::disable &&
-                          policy_of(defined, plan.feature) != FeaturePolicy::forbid)) {
-        return "libvirt's stored CPU still passes " + std::string(to_string(plan.feature));
+        return std::nullopt;
+    }
+    for (NestFeature feature : features) {
+        auto policy = policy_of(defined, feature);
+        if (policy != FeaturePolicy::disable && policy != FeaturePolicy::forbid &&
+            passes_feature(defined, feature, true)) {
+            return "libvirt's stored CPU still passes " + feature_text(feature);
+        }
     }
     return std::nullopt;
 }
@@ -87,9 +107,9 @@ DomainOutcome enable_one(EnableRun& run, const ListedDomain& item) {
     if (!rewritten.changed) {
         outcome.action = Action::already;
         outcome.reason = nest.nesting == Nesting::enable
-                             ? "already nest-capable (" + std::string(to_string(plan.feature)) +
+                             ? "already nest-capable (" + feature_text(plan.feature) +
                                    " passed to the guest)"
-                             : "already without nesting (" + std::string(to_string(plan.feature)) +
+                             : "already without nesting (" + feature_text(plan.feature) +
                                    " not passed to the guest)";
         return outcome;
     }
@@ -108,7 +128,7 @@ DomainOutcome enable_one(EnableRun& run, const ListedDomain& item) {
     }
     if (nest.nesting == Nesting::enable && plan.request.mode == CpuMode::custom && target.verified) {
         auto compat = run.targets.compare(facts.cpu.caps_key,
-                                          custom_cpu_xml(*plan.request.model, plan.feature));
+                                          custom_cpu_xml(*plan.request.model, *plan.feature));
         plan = check_model_usable(std::move(plan), target, compat, nest.force);
         if (plan.action == PlanAction::skip) {
             outcome.reason = plan.reason;

@@ -70,37 +70,19 @@ std::string custom_cpu_xml(const std::string& model, NestFeature feature) {
 
 Plan plan_domain(const DomainFacts& facts, const NestTarget& target, const NestOptions& options) {
     const bool enable = options.nesting == Nesting::enable;
-    std::optional<NestFeature> feature = feature_in_play(facts, target, options);
-    if (!feature && enable && !options.mode && !facts.cpu.vmx && !facts.cpu.svm &&
-        (facts.cpu.mode == CpuMode::host_passthrough || facts.cpu.mode == CpuMode::maximum)) {
-        // Whichever vendor it is, nothing stands between the host's feature and the guest.
-        Plan plan;
-        plan.action = PlanAction::already;
-        plan.reason = "already nest-capable (" + std::string(to_string(facts.cpu.mode)) +
-                      " passes the host's vmx/svm)";
-        return plan;
-    }
-    if (!feature) {
-        return skip("cannot tell whether this domain needs vmx (Intel) or svm (AMD): " +
-                    std::string(k_unverified_note) +
-                    " and the domain names no CPU model or vendor; pass --feature vmx or --feature svm");
-    }
+    const std::optional<NestFeature> feature = feature_in_play(facts, target, options);
+    const std::string feature_name = feature ? std::string(to_string(*feature)) : "vmx/svm";
 
     Plan plan;
-    plan.feature = *feature;
+    plan.feature = feature;
     plan.request.nesting = options.nesting;
-    plan.request.feature = *feature;
+    plan.request.feature = feature; // unknown: the engine unblocks (or blocks) both
     plan.request.vendor = target.vendor;
     if (!target.verified && !target.note.empty()) {
         plan.warnings.push_back(target.note);
     }
-    const std::string feature_name(to_string(*feature));
 
-    if (!enable) {
-        // Disable keeps the mode and model; rewrite_cpu decides whether anything changes.
-        plan.action = PlanAction::change;
-        plan.reason = "already without nesting (" + feature_name + " not passed to the guest)";
-    } else {
+    if (enable) {
         if (target.verified && !target.offers_nesting) {
             std::string refusal =
                 "this host offers no nesting for virt type " + quoted(facts.cpu.caps_key.virt_type) +
@@ -113,16 +95,21 @@ Plan plan_domain(const DomainFacts& facts, const NestTarget& target, const NestO
         }
         if (!options.mode) {
             // auto: leave a domain that already passes the feature alone.
-            const bool host_offers = target.verified ? target.offers_nesting : true;
-            const bool host_model_unverified = facts.cpu.mode == CpuMode::host_model && !target.verified;
-            if (!host_model_unverified && passes_feature(facts.cpu, *feature, host_offers)) {
+            const bool host_model_unverified =
+                facts.cpu.mode == CpuMode::host_model && !target.verified;
+            const bool passthrough_like = facts.cpu.mode == CpuMode::host_passthrough ||
+                                          facts.cpu.mode == CpuMode::maximum;
+            const bool passes =
+                feature ? passes_feature(facts.cpu, *feature, target.offers_nesting)
+                        : passthrough_like && !facts.cpu.vmx && !facts.cpu.svm;
+            if (!host_model_unverified && passes) {
                 plan.action = PlanAction::already;
                 plan.reason = "already nest-capable (" + std::string(to_string(facts.cpu.mode)) +
-                              " passes " + feature_name + ")";
+                              " passes " + (feature ? feature_name : "the host's vmx/svm") + ")";
                 return plan;
             }
             if (host_model_unverified) {
-                plan.request.mode = CpuMode::host_model; // make the feature explicit
+                plan.request.mode = CpuMode::host_model; // unblock, keep the mode
             } else if (target.host_passthrough_supported) {
                 plan.request.mode = CpuMode::host_passthrough;
             } else {
@@ -132,6 +119,11 @@ Plan plan_domain(const DomainFacts& facts, const NestTarget& target, const NestO
             plan.request.mode = options.mode;
         }
         if (plan.request.mode == CpuMode::custom) {
+            if (!feature) {
+                return skip("cannot tell whether this domain needs vmx (Intel) or svm (AMD) in "
+                            "custom mode: " + std::string(k_unverified_note) +
+                            " and no CPU model or vendor says; pass --feature vmx or --feature svm");
+            }
             std::string model = options.model ? *options.model : facts.cpu.model;
             if (model.empty()) {
                 model = target.host_model_name;
@@ -144,14 +136,14 @@ Plan plan_domain(const DomainFacts& facts, const NestTarget& target, const NestO
         } else if (options.model) {
             plan.request.model = options.model;
         }
-        plan.action = PlanAction::change;
-        plan.reason = "already nest-capable (" + feature_name + " passed to the guest)";
     }
+    // Disable keeps mode and model; rewrite_cpu decides whether anything changes.
+    plan.action = PlanAction::change;
 
     if (auto refusal = safety_refusal(facts)) {
         if (!options.force) {
             Plan refused = skip(*refusal);
-            refused.feature = *feature;
+            refused.feature = feature;
             refused.request = plan.request;
             return refused;
         }
@@ -174,7 +166,7 @@ Plan check_model_usable(Plan plan, const NestTarget& target, std::optional<CpuCo
         why = "domain capabilities say usable='no'";
     } else if (compat == CpuCompat::incompatible) {
         why = "libvirt finds it incompatible with this host with " +
-              std::string(to_string(plan.feature)) + " required";
+              std::string(to_string(plan.feature.value_or(NestFeature::vmx))) + " required";
     }
     if (why.empty()) {
         return plan;

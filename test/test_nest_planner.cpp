@@ -108,14 +108,27 @@ TEST_CASE("nest_planner: refusals carry reason and remedy", "[planner]") {
 
 TEST_CASE("nest_planner: unverified hosts fall back and warn", "[planner]") {
     NestOptions options;
-    SECTION("no vendor and no model: ask for --feature") {
+    SECTION("no vendor: host-passthrough needs no feature name") {
         Plan plan = plan_domain(facts_for(CpuMode::none, "", "test"), fallback_target("test", std::nullopt),
+                                options);
+        REQUIRE(plan.action == PlanAction::change);
+        REQUIRE(plan.request.mode == CpuMode::host_passthrough);
+        REQUIRE_FALSE(plan.request.feature.has_value());
+    }
+    SECTION("no vendor under TCG: custom mode needs --feature") {
+        Plan plan = plan_domain(facts_for(CpuMode::none, "", "qemu"), fallback_target("qemu", std::nullopt),
                                 options);
         REQUIRE(plan.action == PlanAction::skip);
         REQUIRE(plan.reason ==
-                "cannot tell whether this domain needs vmx (Intel) or svm (AMD): host nesting "
-                "support could not be verified and the domain names no CPU model or vendor; pass "
+                "cannot tell whether this domain needs vmx (Intel) or svm (AMD) in custom mode: "
+                "host nesting support could not be verified and no CPU model or vendor says; pass "
                 "--feature vmx or --feature svm");
+    }
+    SECTION("no vendor: host-passthrough without blocks is already nest-capable") {
+        Plan plan = plan_domain(facts_for(CpuMode::host_passthrough, "", "test"),
+                                fallback_target("test", std::nullopt), options);
+        REQUIRE(plan.action == PlanAction::already);
+        REQUIRE(plan.reason == "already nest-capable (host-passthrough passes the host's vmx/svm)");
     }
     SECTION("--feature decides; the warning stays") {
         options.feature = NestFeature::svm;
@@ -144,6 +157,12 @@ TEST_CASE("nest_planner: disable keeps mode and model", "[planner]") {
     REQUIRE_FALSE(plan.request.mode.has_value());
     REQUIRE(plan.request.nesting == Nesting::disable);
     REQUIRE(plan.request.feature == NestFeature::svm);
+    SECTION("an unknown vendor leaves the feature to the engine (it blocks both)") {
+        Plan unknown = plan_domain(facts_for(CpuMode::host_passthrough, "", "test"),
+                                   fallback_target("test", std::nullopt), options);
+        REQUIRE(unknown.action == PlanAction::change);
+        REQUIRE_FALSE(unknown.request.feature.has_value());
+    }
 }
 
 TEST_CASE("nest_planner: activity", "[planner]") {

@@ -39,7 +39,7 @@ enum class PlanAction { change, already, skip };
 struct Plan {
     PlanAction action = PlanAction::skip;
     RewriteRequest request;             // for change: what to ask of rewrite_cpu
-    NestFeature feature = NestFeature::vmx;
+    std::optional<NestFeature> feature; // the feature in play; nullopt: unknown (both)
     std::string reason;                 // skip: why and the remedy; already: what it is
     std::vector<std::string> warnings;  // forced refusals, unverified host, ...
 };
