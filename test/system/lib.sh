@@ -167,6 +167,14 @@ live() { V dumpxml "$1" >"$2"; }
 
 domain_state() { V domstate "$1"; }
 
+# dominfo_is NAME FIELD VALUE: `virsh dominfo` shows "FIELD: VALUE" (read whole first: a
+# `virsh | grep -q` pipeline fails under pipefail when grep stops reading early).
+dominfo_is() {
+    local info
+    info=$(V dominfo "$1")
+    grep -qE "^$2: +$3\$" <<<"$info"
+}
+
 # prefixed_domains: every domain of this test, one name a line.
 prefixed_domains() { V list --all --name | grep "^$PREFIX" || true; }
 

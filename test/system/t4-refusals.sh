@@ -17,7 +17,7 @@ for dry in --dry-run ""; do
     expect_rc 3 "enable $dry of a transient domain"
     expect_text "$OUT" "transient" "the report"
 done
-V dominfo "$transient" | grep -qE '^Persistent: +no' || fail "$transient became persistent"
+dominfo_is "$transient" Persistent no || fail "$transient became persistent"
 dump "$transient" "$WORK/transient.after.xml"
 same_xml "$WORK/transient.before.xml" "$WORK/transient.after.xml" "the transient domain"
 expect_no_backups "refused transient domain"
@@ -26,14 +26,14 @@ step "a domain with a managed-save image is refused, with the reason"
 define "$saved"
 V start "$saved" >/dev/null
 V managedsave "$saved" >/dev/null
-V dominfo "$saved" | grep -qE '^Managed save: +yes' || fail "managedsave left no image"
+dominfo_is "$saved" "Managed save" yes || fail "managedsave left no image"
 dump "$saved" "$WORK/saved.before.xml"
 for dry in --dry-run ""; do
     vn enable "$saved" $dry --backup-dir "$BACKUPS"
     expect_rc 3 "enable $dry of a domain with a managed-save image"
     expect_text "$OUT" "managed" "the report"
 done
-V dominfo "$saved" | grep -qE '^Managed save: +yes' || fail "the managed-save image is gone"
+dominfo_is "$saved" "Managed save" yes || fail "the managed-save image is gone"
 dump "$saved" "$WORK/saved.after.xml"
 same_xml "$WORK/saved.before.xml" "$WORK/saved.after.xml" "the managed-saved domain"
 expect_no_backups "refused managed-saved domain"

@@ -55,6 +55,6 @@ vn_at "$ro_socket" enable "${PREFIX}alpha" --backup-dir "$BACKUPS"
 expect_rc_nonzero "read-only connection"
 # A refusal may be a run-stopping error (stderr) or a per-domain failure (the report).
 cat "$OUT" "$ERR" >"$WORK/ro.all"
-expect_text "$WORK/ro.all" "read only" "read-only connection (libvirt's reason)"
+expect_text "$WORK/ro.all" "operation forbidden" "read-only connection (libvirt's reason)"
 expect_text "$WORK/ro.all" "${PREFIX}alpha" "read-only connection (the domain)"
 nothing_changed "read-only connection"
