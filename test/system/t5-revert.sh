@@ -18,7 +18,8 @@ dump "$name" "$WORK/original.xml"
 vn enable "$name" --backup-dir "$BACKUPS"
 expect_rc 0 "enable"
 dump "$name" "$WORK/enabled.xml"
-first_backup=$(ls -tr "$BACKUPS"/* | head -n 1)
+first_backup=$(find "$BACKUPS" -type f -printf '%T@ %p\n' | sort -n | head -n 1 | cut -d' ' -f2-)
+[ -n "$first_backup" ] || fail "enable wrote no backup under $BACKUPS"
 vn disable "$name" --backup-dir "$BACKUPS"
 expect_rc 0 "disable"
 dump "$name" "$WORK/disabled.xml"
