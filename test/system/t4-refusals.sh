@@ -31,7 +31,8 @@ dump "$saved" "$WORK/saved.before.xml"
 for dry in --dry-run ""; do
     vn enable "$saved" $dry --backup-dir "$BACKUPS"
     expect_rc 3 "enable $dry of a domain with a managed-save image"
-    expect_text "$OUT" "managed" "the report"
+    expect_text "$OUT" "managed" "the report (the reason)"
+    expect_text "$OUT" "managedsave-remove" "the report (how to discard the image)"
 done
 dominfo_is "$saved" "Managed save" yes || fail "the managed-save image is gone"
 dump "$saved" "$WORK/saved.after.xml"
