@@ -1,5 +1,6 @@
 #include "host_runner.hpp"
 
+#include "virtnest/cli.hpp"
 #include "virtnest/error.hpp"
 #include "virtnest/exit_code.hpp"
 
@@ -331,5 +332,58 @@ TEST_CASE("host_runner: hosts run concurrently, bounded by --jobs, delivered in 
         REQUIRE(peak == jobs);
         // One worker thread per job slot, not one per host.
         REQUIRE(workers.size() == jobs);
+    }
+}
+
+TEST_CASE("host_runner: virt-nest -c A -c B -c BAD list, end to end", "[host_runner]") {
+    std::ostringstream out;
+    std::ostringstream err;
+
+    SECTION("--json: one document, records tagged, the unreachable host reported, exit 3") {
+        int code = virtnest::run_cli({"-c", k_host_a, "-c", k_host_b, "-c", k_unreachable, "list",
+                                      "--json"},
+                                     out, err);
+        REQUIRE(code == to_int(ExitCode::incomplete));
+        REQUIRE(err.str().empty());
+        auto doc = nlohmann::json::parse(out.str());
+        std::vector<std::pair<std::string, std::string>> seen;
+        for (const auto& record : doc["domains"]) {
+            seen.emplace_back(record["uri"], record["name"]);
+        }
+        REQUIRE(seen == std::vector<std::pair<std::string, std::string>>{
+                            {k_host_a, "web-1"}, {k_host_a, "web-2"}, {k_host_b, "db-1"}});
+        REQUIRE(doc["hosts"].size() == 3);
+        REQUIRE(doc["hosts"][0]["status"] == "ok");
+        REQUIRE(doc["hosts"][1]["status"] == "ok");
+        REQUIRE(doc["hosts"][2]["status"] == "unreachable");
+        REQUIRE(doc["exit_code"] == 3);
+    }
+    SECTION("text: grouped per host in the given order, with the tally") {
+        int code = virtnest::run_cli({"-c", k_host_b, "-c", k_unreachable, "-c", k_host_a, "--jobs",
+                                      "3", "list"},
+                                     out, err);
+        REQUIRE(code == to_int(ExitCode::incomplete));
+        const std::string text = out.str();
+        auto b = text.find("== " + k_host_b + " ==\n");
+        auto bad = text.find("== " + k_unreachable + " (unreachable) ==\n");
+        auto a = text.find("== " + k_host_a + " ==\n");
+        REQUIRE(b == 0);
+        REQUIRE(bad != std::string::npos);
+        REQUIRE(a != std::string::npos);
+        REQUIRE(b < text.find("db-1"));
+        REQUIRE(text.find("db-1") < bad);
+        REQUIRE(bad < a);
+        REQUIRE(a < text.find("web-1"));
+        REQUIRE_THAT(text, Catch::Matchers::EndsWith("== 3 hosts: 2 ok, 1 unreachable, 0 failed ==\n"));
+        REQUIRE_THAT(err.str(), Catch::Matchers::StartsWith("virt-nest: error: host \"" +
+                                                            k_unreachable + "\": cannot connect to"));
+    }
+    SECTION("--hosts FILE works like repeated -c") {
+        TempFile file("# two test hosts\n" + k_host_a + "\n\n" + k_host_b + "\n");
+        int code = virtnest::run_cli({"--hosts", file.path.string(), "list", "--json"}, out, err);
+        REQUIRE(code == 0);
+        auto doc = nlohmann::json::parse(out.str());
+        REQUIRE(doc["hosts"].size() == 2);
+        REQUIRE(doc["domains"].size() == 3);
     }
 }
