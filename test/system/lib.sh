@@ -87,13 +87,13 @@ expect_rc_nonzero() {
 
 # expect_text FILE PHRASE WHAT: FILE contains PHRASE (case-insensitive, literal).
 expect_text() {
-    grep -qiF -- "$2" "$1" || fail "$3: \"$2\" not found in the output"
+    grep -qiF -- "$2" "$1" || fail "$3: \"$2\" not found in $1"
     pass "$3: says \"$2\""
 }
 
 expect_no_text() {
     if grep -qiF -- "$2" "$1"; then
-        fail "$3: \"$2\" must not appear in the output"
+        fail "$3: \"$2\" must not appear in $1"
     fi
     pass "$3: does not show \"$2\""
 }
