@@ -18,6 +18,9 @@ PREFIX="vnsys-$$-"
 mkdir -p "$VNSYS_WORK_ROOT"
 WORK=$(mktemp -d "$VNSYS_WORK_ROOT/$(basename "$0" .sh).XXXXXX")
 BACKUPS=$WORK/backups
+# Exists while the fault test has libvirtd killed; cleanup-domains restarts the daemon when
+# a test died (a CTest timeout) before its own cleanup could.
+VNSYS_KILL_MARK=$VNSYS_WORK_ROOT/libvirtd-killed
 VN_RUNS=0
 # Extra environment for the next virt-nest runs (e.g. LD_PRELOAD of the edit shim).
 VN_ENV=()
@@ -225,9 +228,12 @@ vnsys_cleanup() {
     local rc=$?
     trap - EXIT
     # The fault test kills the daemon on purpose; never leave the machine without one.
-    if [ "${VNSYS_DAEMON_KILLED:-0}" = 1 ] && ! daemon_answers; then
-        echo "cleanup: restarting libvirtd"
-        daemon_restart || echo "cleanup: libvirtd did not come back" >&2
+    if [ -f "$VNSYS_KILL_MARK" ]; then
+        if ! daemon_answers; then
+            echo "cleanup: restarting libvirtd"
+            daemon_restart || echo "cleanup: libvirtd did not come back" >&2
+        fi
+        rm -f "$VNSYS_KILL_MARK"
     fi
     # shellcheck disable=SC2046
     remove_domains $(prefixed_domains)

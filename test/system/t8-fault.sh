@@ -41,7 +41,7 @@ while kill -0 "$tool" 2>/dev/null && [ "$(find "$BACKUPS" -type f | wc -l)" -lt 
 done
 kill -0 "$tool" 2>/dev/null || fail "virt-nest finished before the daemon could be killed; raise VNSYS_FAULT_DOMAINS"
 daemon=$(daemon_pid)
-VNSYS_DAEMON_KILLED=1
+touch "$VNSYS_KILL_MARK"
 kill -KILL "$daemon"
 echo "killed libvirtd (pid $daemon) after $((SECONDS - started)) s, $(find "$BACKUPS" -type f | wc -l) backups"
 
@@ -64,6 +64,7 @@ echo "  exit $RC"
 
 step "restart libvirtd"
 daemon_restart || fail "libvirtd did not come back"
+rm -f "$VNSYS_KILL_MARK"
 pass "libvirtd answers again (pid $(daemon_pid))"
 
 step "the report: non-zero exit, every domain named as done or not done"
