@@ -186,6 +186,8 @@ prefixed_domains() { V list --all --name | grep "^$PREFIX" || true; }
 dump_all() {
     local dir=$1 cmds="" name
     shift
+    # Domain names of this test never contain blanks.
+    # shellcheck disable=SC2046
     [ $# -gt 0 ] || set -- $(prefixed_domains)
     mkdir -p "$dir"
     [ $# -gt 0 ] || return 0
@@ -203,12 +205,15 @@ same_configs() {
     changed=$(xt changed "$1" "$WORK/now")
     rm -rf "$WORK/now"
     [ -z "$changed" ] || fail "$2: config changed (or domain gone/added): $changed"
-    pass "$2: no config changed ($(ls "$1" | wc -l) domains)"
+    pass "$2: no config changed ($(count_files "$1") domains)"
 }
+
+# count_files DIR: the number of regular files under DIR.
+count_files() { find "$1" -type f | wc -l; }
 
 expect_no_backups() {
     local n=0
-    [ -d "$BACKUPS" ] && n=$(find "$BACKUPS" -type f | wc -l)
+    [ -d "$BACKUPS" ] && n=$(count_files "$BACKUPS")
     [ "$n" -eq 0 ] || fail "$1: $n backup file(s) written"
     pass "$1: no backup written"
 }

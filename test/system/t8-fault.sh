@@ -26,7 +26,8 @@ done
 started=$SECONDS
 V "$cmds" >/dev/null
 dump_all "$WORK/before" "${names[@]}"
-[ "$(ls "$WORK/before" | wc -l)" -eq "$count" ] || fail "only $(ls "$WORK/before" | wc -l) of $count domains defined"
+defined=$(count_files "$WORK/before")
+[ "$defined" -eq "$count" ] || fail "only $defined of $count domains defined"
 pass "defined $count domains in $((SECONDS - started)) s"
 
 step "bulk enable; kill libvirtd after $kill_after backups"
@@ -36,14 +37,14 @@ ERR=$WORK/bulk.err
 started=$SECONDS
 "$VIRTNEST_BIN" -c "$URI" enable "${PREFIX}bulk-*" --json --backup-dir "$BACKUPS" >"$OUT" 2>"$ERR" &
 tool=$!
-while kill -0 "$tool" 2>/dev/null && [ "$(find "$BACKUPS" -type f | wc -l)" -lt "$kill_after" ]; do
+while kill -0 "$tool" 2>/dev/null && [ "$(count_files "$BACKUPS")" -lt "$kill_after" ]; do
     sleep 0.02
 done
 kill -0 "$tool" 2>/dev/null || fail "virt-nest finished before the daemon could be killed; raise VNSYS_FAULT_DOMAINS"
 daemon=$(daemon_pid)
 touch "$VNSYS_KILL_MARK"
 kill -KILL "$daemon"
-echo "killed libvirtd (pid $daemon) after $((SECONDS - started)) s, $(find "$BACKUPS" -type f | wc -l) backups"
+echo "killed libvirtd (pid $daemon) after $((SECONDS - started)) s, $(count_files "$BACKUPS") backups"
 
 deadline=$((SECONDS + 120))
 while kill -0 "$tool" 2>/dev/null; do
