@@ -32,6 +32,8 @@ std::string slurp(const fs::path& path) {
 std::vector<fs::path> corpus_files() {
     std::vector<fs::path> files;
     fs::path root = fs::path(VIRTNEST_CORPUS_DIR) / "domains";
+    INFO("the libvirt 9 corpus is expected beside the checkout, at " << root.string());
+    REQUIRE(fs::is_directory(root));
     for (const auto& entry : fs::recursive_directory_iterator(root)) {
         if (entry.is_regular_file() && entry.path().extension() == ".xml") {
             files.push_back(entry.path());
