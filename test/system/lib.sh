@@ -15,6 +15,13 @@ VNSYS_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 URI=$VNSYS_URI
 PREFIX="vnsys-$$-"
+
+# Several checkouts may run these tests on one machine, all against the one libvirtd, and
+# the fault test kills it: every test holds a machine-wide lock for its whole run, shared
+# by default, exclusive for a test that sets VNSYS_LOCK_MODE=exclusive before sourcing.
+vnsys_lock "${VNSYS_LOCK_MODE:-shared}" 300 ||
+    { echo "FAIL: another system test run held $VNSYS_LOCK for 300 s" >&2; exit 1; }
+daemon_answers || { echo "FAIL: $URI does not answer" >&2; exit 1; }
 mkdir -p "$VNSYS_WORK_ROOT"
 WORK=$(mktemp -d "$VNSYS_WORK_ROOT/$(basename "$0" .sh).XXXXXX")
 BACKUPS=$WORK/backups
