@@ -71,7 +71,8 @@ pass "libvirtd answers again (pid $(daemon_pid))"
 
 step "the report: non-zero exit, every domain named as done or not done"
 if [ "$RC" -gt 128 ]; then
-    # A libvirt client must ignore SIGPIPE: writing to the dead daemon's socket raises it.
+    # A signal death leaves no report at all; name the signal (SIGPIPE, say, from a write to
+    # the dead daemon's socket).
     fail "virt-nest was killed by signal $((RC - 128)) (SIG$(kill -l $((RC - 128)))) and reported nothing"
 fi
 expect_rc_nonzero "bulk enable with libvirtd killed"
