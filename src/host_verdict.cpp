@@ -525,6 +525,16 @@ std::vector<Check> libvirt_checks(const LibvirtFacts& facts) {
     return checks;
 }
 
+bool is_remote_uri(std::string_view uri) {
+    auto scheme_end = uri.find("://");
+    if (scheme_end == std::string_view::npos) {
+        return false;
+    }
+    std::string_view rest = uri.substr(scheme_end + 3);
+    std::string_view host = rest.substr(0, rest.find('/'));
+    return !host.empty() && host != "localhost";
+}
+
 bool is_ready(const std::vector<Check>& checks) {
     return std::none_of(checks.begin(), checks.end(),
                         [](const Check& c) { return c.status == CheckStatus::fail; });

@@ -400,3 +400,13 @@ TEST_CASE("host_verdict: libvirt's view", "[host_verdict]") {
         CHECK(get(no_kvm, "libvirt.kvm").status == CheckStatus::fail);
     }
 }
+
+TEST_CASE("host_verdict: which URIs name another machine", "[host_verdict]") {
+    CHECK(virtnest::is_remote_uri("qemu+ssh://kvm-7/system"));
+    CHECK(virtnest::is_remote_uri("qemu+tcp://10.0.0.2:16509/system"));
+    CHECK_FALSE(virtnest::is_remote_uri("qemu:///system"));
+    CHECK_FALSE(virtnest::is_remote_uri("qemu+unix:///system"));
+    CHECK_FALSE(virtnest::is_remote_uri("qemu://localhost/system"));
+    CHECK_FALSE(virtnest::is_remote_uri("test:///default"));
+    CHECK_FALSE(virtnest::is_remote_uri(""));
+}

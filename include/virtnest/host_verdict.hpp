@@ -56,6 +56,10 @@ std::vector<Check> host_checks(const HostFacts& facts);
 // Return the checks of libvirt's view of a host.
 std::vector<Check> libvirt_checks(const LibvirtFacts& facts);
 
+// Return true when a libvirt URI names another machine (a host part other than localhost,
+// as in qemu+ssh://kvm-7/system), whose /proc and /sys are out of reach.
+bool is_remote_uri(std::string_view uri);
+
 // Return true when no check failed: nested guests can run.
 bool is_ready(const std::vector<Check>& checks);
 
