@@ -4,51 +4,13 @@
 #include "virtnest/error.hpp"
 #include "virtnest/name_suggest.hpp"
 #include "virtnest/xml_document.hpp"
+#include "nest_features.hpp"
 #include "xml_edit.hpp"
 
 #include <algorithm>
 #include <vector>
 
 namespace virtnest {
-
-std::string_view to_string(CpuMode mode) noexcept {
-    switch (mode) {
-    case CpuMode::host_passthrough: return "host-passthrough";
-    case CpuMode::host_model: return "host-model";
-    case CpuMode::custom: return "custom";
-    case CpuMode::maximum: return "maximum";
-    case CpuMode::none: return "none";
-    }
-    return "none";
-}
-
-std::optional<CpuMode> parse_cpu_mode(std::string_view text) noexcept {
-    for (CpuMode mode : {CpuMode::host_passthrough, CpuMode::host_model, CpuMode::custom,
-                         CpuMode::maximum}) {
-        if (text == to_string(mode)) {
-            return mode;
-        }
-    }
-    return std::nullopt;
-}
-
-std::string_view to_string(NestFeature feature) noexcept {
-    return feature == NestFeature::vmx ? "vmx" : "svm";
-}
-
-std::optional<NestFeature> parse_nest_feature(std::string_view text) noexcept {
-    if (text == "vmx") {
-        return NestFeature::vmx;
-    }
-    if (text == "svm") {
-        return NestFeature::svm;
-    }
-    return std::nullopt;
-}
-
-NestFeature feature_for(Vendor vendor) noexcept {
-    return vendor == Vendor::intel ? NestFeature::vmx : NestFeature::svm;
-}
 
 namespace {
 
@@ -70,8 +32,6 @@ ArchFamily family_of(std::string_view arch) {
 }
 
 std::string_view vendor_name(Vendor vendor) { return vendor == Vendor::intel ? "Intel" : "AMD"; }
-
-bool is_blocking(std::string_view policy) { return policy == "disable" || policy == "forbid"; }
 
 // One rewrite in progress: the document, what was asked, and what has been done so far.
 class Rewrite {
@@ -106,7 +66,7 @@ public:
         if (m_family == ArchFamily::x86) {
             apply_x86_features();
         } else if (m_family == ArchFamily::ppc64) {
-            apply_nested_hv();
+            set_nested_hv(m_domain, m_request.nesting, m_result.changes);
         } else if (m_request.nesting == Nesting::disable) {
             throw Error("cannot disable nesting in " + m_label + ": " + m_arch +
                         " guests nest through the host's kvm module parameter nested, which no "
@@ -131,14 +91,7 @@ private:
 
     void change(std::string line) { m_result.changes.push_back(std::move(line)); }
 
-    void remove(pugi::xml_node node, std::string_view why = {}) {
-        std::string line = "removed " + describe(node);
-        if (!why.empty()) {
-            line += " (" + std::string(why) + ")";
-        }
-        change(line);
-        node.parent().remove_child(node);
-    }
+    void remove(pugi::xml_node node) { remove_logged(node, {}, m_result.changes); }
 
     void remove_attribute(const char* name) {
         if (pugi::xml_attribute attr = m_cpu.attribute(name); attr) {
@@ -213,6 +166,12 @@ private:
             remove_cache_passthrough();
         }
         warn_maxphysaddr(*target);
+        if (*target == CpuMode::host_passthrough &&
+            std::string_view(m_domain.attribute("type").value()) == "qemu") {
+            m_result.warnings.push_back(
+                m_label + " uses TCG (type='qemu'), where QEMU offers host-passthrough only "
+                          "with KVM; use --mode maximum or custom");
+        }
     }
 
     // Nesting on x86 needs a CPU definition to carry the feature; on other arches the
@@ -265,11 +224,18 @@ private:
     }
 
     void remove_cache_passthrough() {
-        pugi::xml_node cache = m_cpu.child("cache");
-        if (cache && std::string_view(cache.attribute("mode").value()) == "passthrough") {
+        std::vector<pugi::xml_node> doomed;
+        for (pugi::xml_node cache : m_cpu.children("cache")) {
+            if (std::string_view(cache.attribute("mode").value()) == "passthrough") {
+                doomed.push_back(cache);
+            }
+        }
+        if (!doomed.empty()) {
             m_result.warnings.push_back(
                 "removed <cache mode='passthrough'>: libvirt accepts it only with "
                 "host-passthrough or maximum");
+        }
+        for (pugi::xml_node cache : doomed) {
             remove(cache);
         }
     }
@@ -311,43 +277,6 @@ private:
         return chosen;
     }
 
-    std::vector<pugi::xml_node> features_named(std::string_view name) const {
-        std::vector<pugi::xml_node> found;
-        for (pugi::xml_node feature : m_cpu.children("feature")) {
-            if (name == feature.attribute("name").value()) {
-                found.push_back(feature);
-            }
-        }
-        return found;
-    }
-
-    // Make exactly one <feature name=...> carry `policy`; policies in `keep` already do.
-    void ensure_feature(NestFeature feature, const char* policy,
-                        const std::vector<std::string_view>& keep) {
-        std::string name(to_string(feature));
-        std::vector<pugi::xml_node> found = features_named(name);
-        for (std::size_t i = 1; i < found.size(); ++i) {
-            remove(found[i], "duplicate");
-        }
-        if (found.empty()) {
-            pugi::xml_node node = insert_cpu_child(m_cpu, "feature");
-            node.append_attribute("policy").set_value(policy);
-            node.append_attribute("name").set_value(name.c_str());
-            change("added " + describe(node));
-            return;
-        }
-        pugi::xml_attribute attr = found.front().attribute("policy");
-        // A feature without a policy is a required one.
-        std::string current = attr ? attr.value() : "require";
-        if (std::find(keep.begin(), keep.end(), current) == keep.end()) {
-            if (!attr) {
-                attr = found.front().prepend_attribute("policy");
-            }
-            attr.set_value(policy);
-            change("feature " + name + ": " + current + " -> " + policy);
-        }
-    }
-
     void apply_x86_features() {
         if (!m_cpu) {
             return;
@@ -356,11 +285,11 @@ private:
         if (m_request.nesting == Nesting::disable) {
             std::optional<NestFeature> feature = infer_feature();
             if (feature) {
-                ensure_feature(*feature, "disable", {"disable", "forbid"});
+                ensure_nest_feature(m_cpu, *feature, Nesting::disable, m_result.changes);
             } else {
                 // Hardening without knowing the vendor: block both, whichever the host has.
-                ensure_feature(NestFeature::vmx, "disable", {"disable", "forbid"});
-                ensure_feature(NestFeature::svm, "disable", {"disable", "forbid"});
+                ensure_nest_feature(m_cpu, NestFeature::vmx, Nesting::disable, m_result.changes);
+                ensure_nest_feature(m_cpu, NestFeature::svm, Nesting::disable, m_result.changes);
             }
             return;
         }
@@ -371,46 +300,11 @@ private:
                             current_model() +
                             "\" belongs to no vendor; pass --feature vmx|svm or --vendor intel|amd");
             }
-            ensure_feature(*feature, "require", {"require", "force"});
+            ensure_nest_feature(m_cpu, *feature, Nesting::enable, m_result.changes);
             return;
         }
         // The guest takes the host's CPU: whichever of vmx/svm the host has must not be blocked.
-        for (NestFeature feature : {NestFeature::vmx, NestFeature::svm}) {
-            for (pugi::xml_node node : features_named(to_string(feature))) {
-                if (is_blocking(node.attribute("policy").value())) {
-                    remove(node, "it blocks nesting");
-                }
-            }
-            std::vector<pugi::xml_node> left = features_named(to_string(feature));
-            for (std::size_t i = 1; i < left.size(); ++i) {
-                remove(left[i], "duplicate");
-            }
-        }
-    }
-
-    void apply_nested_hv() {
-        bool enable = m_request.nesting == Nesting::enable;
-        pugi::xml_node features = m_domain.child("features");
-        pugi::xml_node nested = features.child("nested-hv");
-        if (!nested) {
-            if (!enable) {
-                return; // pseries guests do not nest unless nested-hv is on
-            }
-            if (!features) {
-                features = insert_domain_child(m_domain, "features");
-            }
-            nested = features.append_child("nested-hv");
-            nested.append_attribute("state").set_value("on");
-            change("added <nested-hv state='on'/> to <features>");
-            return;
-        }
-        const char* wanted = enable ? "on" : "off";
-        std::string state = nested.attribute("state").value();
-        // <nested-hv/> without a state means on.
-        if (state.empty() ? !enable : state != wanted) {
-            set_attribute(nested, "state", wanted);
-            change("nested-hv: " + (state.empty() ? std::string("on") : state) + " -> " + wanted);
-        }
+        unblock_nest_features(m_cpu, m_result.changes);
     }
 
     pugi::xml_node m_domain;

@@ -86,6 +86,19 @@ bool is_unsupported() {
     return false;
 }
 
+DomainState state_from_libvirt(int state) {
+    switch (state) {
+    case VIR_DOMAIN_RUNNING: return DomainState::running;
+    case VIR_DOMAIN_BLOCKED: return DomainState::blocked;
+    case VIR_DOMAIN_PAUSED: return DomainState::paused;
+    case VIR_DOMAIN_SHUTDOWN: return DomainState::shutdown;
+    case VIR_DOMAIN_SHUTOFF: return DomainState::shut_off;
+    case VIR_DOMAIN_CRASHED: return DomainState::crashed;
+    case VIR_DOMAIN_PMSUSPENDED: return DomainState::pmsuspended;
+    default: return DomainState::no_state;
+    }
+}
+
 } // namespace
 
 void ConnectCloser::operator()(_virConnect* ptr) const noexcept { virConnectClose(ptr); }
@@ -126,16 +139,7 @@ DomainState Domain::state() const {
     if (virDomainGetState(m_ptr.get(), &state, &reason, 0) < 0) {
         throw_last_error("cannot read state of domain " + quoted(m_name));
     }
-    switch (state) {
-    case VIR_DOMAIN_RUNNING: return DomainState::running;
-    case VIR_DOMAIN_BLOCKED: return DomainState::blocked;
-    case VIR_DOMAIN_PAUSED: return DomainState::paused;
-    case VIR_DOMAIN_SHUTDOWN: return DomainState::shutdown;
-    case VIR_DOMAIN_SHUTOFF: return DomainState::shut_off;
-    case VIR_DOMAIN_CRASHED: return DomainState::crashed;
-    case VIR_DOMAIN_PMSUSPENDED: return DomainState::pmsuspended;
-    default: return DomainState::no_state;
-    }
+    return state_from_libvirt(state);
 }
 
 bool Domain::is_persistent() const {
@@ -169,9 +173,12 @@ int Domain::snapshot_count() const {
 }
 
 std::string Domain::xml(XmlView view) const {
-    unsigned int flags = view == XmlView::inactive_secure
-                             ? (VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE)
-                             : 0U;
+    unsigned int flags = 0U;
+    if (view == XmlView::inactive_secure) {
+        flags = VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE;
+    } else if (view == XmlView::inactive) {
+        flags = VIR_DOMAIN_XML_INACTIVE;
+    }
     char* raw = virDomainGetXMLDesc(m_ptr.get(), flags);
     if (raw == nullptr) {
         throw_last_error("cannot read XML of domain " + quoted(m_name));
@@ -241,6 +248,39 @@ std::vector<Domain> Connection::list_all_domains() const {
     }
     std::free(raw); // NOLINT(cppcoreguidelines-no-malloc)
     return domains;
+}
+
+std::vector<ListedDomain> Connection::list_all_domains_with_state() const {
+    std::vector<ListedDomain> listed;
+    for (bool persistent : {true, false}) {
+        virDomainStatsRecordPtr* records = nullptr;
+        unsigned int filter = persistent ? VIR_CONNECT_GET_ALL_DOMAINS_STATS_PERSISTENT
+                                         : VIR_CONNECT_GET_ALL_DOMAINS_STATS_TRANSIENT;
+        int count = virConnectGetAllDomainStats(m_ptr.get(), VIR_DOMAIN_STATS_STATE, &records,
+                                                filter);
+        if (count < 0) {
+            if (!is_unsupported()) {
+                throw_last_error("cannot list domains on " + quoted(m_uri), m_ptr.get());
+            }
+            // The driver has no bulk stats: one listing, then per-domain queries.
+            listed.clear();
+            for (Domain& domain : list_all_domains()) {
+                DomainState state = domain.state();
+                bool is_persistent_domain = domain.is_persistent();
+                listed.push_back({std::move(domain), state, is_persistent_domain});
+            }
+            return listed;
+        }
+        for (int i = 0; i < count; ++i) {
+            virDomainStatsRecordPtr record = records[i]; // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+            int state = VIR_DOMAIN_NOSTATE;
+            virTypedParamsGetInt(record->params, record->nparams, "state.state", &state);
+            virDomainRef(record->dom);
+            listed.push_back({Domain(record->dom), state_from_libvirt(state), persistent});
+        }
+        virDomainStatsRecordListFree(records);
+    }
+    return listed;
 }
 
 Domain Connection::lookup(const std::string& name) const {

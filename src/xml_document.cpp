@@ -78,14 +78,21 @@ void check_strictness(const pugi::xml_document& doc, std::string_view text,
     }
 }
 
-void escape_into(std::string& out, std::string_view text, bool attribute) {
+// libvirt formats its own elements with virBuffer (single quotes, quotes escaped in text
+// too) but copies <metadata> children out through libxml2, which prints double quotes and
+// leaves quotes in text alone. Printing both the same way keeps diffs against libvirt clean.
+enum class Style { libvirt, libxml2 };
+
+void escape_into(std::string& out, std::string_view text, bool attribute,
+                 Style style = Style::libvirt) {
+    bool libvirt = style == Style::libvirt;
     for (char c : text) {
         switch (c) {
         case '<': out += "&lt;"; break;
         case '>': out += "&gt;"; break;
         case '&': out += "&amp;"; break;
-        case '\'': out += "&apos;"; break;
-        case '"': out += "&quot;"; break;
+        case '\'': out += libvirt ? "&apos;" : "'"; break;
+        case '"': out += (libvirt || attribute) ? "&quot;" : "\""; break;
         case '\n': out += attribute ? "&#10;" : "\n"; break;
         case '\r': out += "&#13;"; break;
         case '\t': out += attribute ? "&#9;" : "\t"; break;
@@ -98,23 +105,28 @@ bool is_text(const pugi::xml_node& node) {
     return node.type() == pugi::node_pcdata || node.type() == pugi::node_cdata;
 }
 
-void write_node(std::string& out, const pugi::xml_node& node, int depth, bool indent);
+void write_node(std::string& out, const pugi::xml_node& node, int depth, bool indent,
+                Style style);
 
-void write_children(std::string& out, const pugi::xml_node& node, int depth, bool indent) {
+void write_children(std::string& out, const pugi::xml_node& node, int depth, bool indent,
+                    Style style) {
     for (pugi::xml_node child : node.children()) {
-        write_node(out, child, depth, indent);
+        write_node(out, child, depth, indent, style);
     }
 }
 
-void write_element(std::string& out, const pugi::xml_node& node, int depth, bool indent) {
+void write_element(std::string& out, const pugi::xml_node& node, int depth, bool indent,
+                   Style style) {
     out += '<';
     out += node.name();
+    char quote = style == Style::libvirt ? '\'' : '"';
     for (pugi::xml_attribute attr : node.attributes()) {
         out += ' ';
         out += attr.name();
-        out += "='";
-        escape_into(out, attr.value(), true);
-        out += '\'';
+        out += '=';
+        out += quote;
+        escape_into(out, attr.value(), true, style);
+        out += quote;
     }
     if (!node.first_child()) {
         out += "/>";
@@ -127,13 +139,18 @@ void write_element(std::string& out, const pugi::xml_node& node, int depth, bool
         any_text = any_text || is_text(child);
     }
     out += '>';
+    Style inner = style;
+    if (std::string_view(node.name()) == "metadata" && node.parent() &&
+        std::string_view(node.parent().name()) == "domain") {
+        inner = Style::libxml2;
+    }
     // Text inside an element that also has child elements is kept as it stands, so the
     // layout is not changed there (indenting would change the text).
     if (only_text || any_text || !indent) {
-        write_children(out, node, depth + 1, false);
+        write_children(out, node, depth + 1, false, inner);
     } else {
         out += '\n';
-        write_children(out, node, depth + 1, true);
+        write_children(out, node, depth + 1, true, inner);
         out.append(static_cast<std::size_t>(depth) * 2, ' ');
     }
     out += "</";
@@ -141,16 +158,17 @@ void write_element(std::string& out, const pugi::xml_node& node, int depth, bool
     out += '>';
 }
 
-void write_node(std::string& out, const pugi::xml_node& node, int depth, bool indent) {
+void write_node(std::string& out, const pugi::xml_node& node, int depth, bool indent,
+                Style style) {
     if (indent) {
         out.append(static_cast<std::size_t>(depth) * 2, ' ');
     }
     switch (node.type()) {
     case pugi::node_element:
-        write_element(out, node, depth, indent);
+        write_element(out, node, depth, indent, style);
         break;
     case pugi::node_pcdata:
-        escape_into(out, node.value(), false);
+        escape_into(out, node.value(), false, style);
         break;
     case pugi::node_cdata:
         out += "<![CDATA[";
@@ -227,9 +245,9 @@ pugi::xml_document parse_domain_xml(std::string_view text, std::string_view sour
 std::string format_xml(const pugi::xml_node& node) {
     std::string out;
     if (node.type() == pugi::node_document) {
-        write_children(out, node, 0, true);
+        write_children(out, node, 0, true, Style::libvirt);
     } else {
-        write_node(out, node, 0, true);
+        write_node(out, node, 0, true, Style::libvirt);
     }
     return out;
 }

@@ -72,6 +72,15 @@ pugi::xml_node insert_cpu_child(pugi::xml_node cpu, std::string_view name) {
     return insert_ordered(cpu, name, k_cpu_order);
 }
 
+void remove_logged(pugi::xml_node node, std::string_view why, std::vector<std::string>& changes) {
+    std::string line = "removed " + describe(node);
+    if (!why.empty()) {
+        line += " (" + std::string(why) + ")";
+    }
+    changes.push_back(line);
+    node.parent().remove_child(node);
+}
+
 void set_attribute(pugi::xml_node node, const char* name, const char* value, bool first) {
     pugi::xml_attribute attr = node.attribute(name);
     if (!attr) {

@@ -6,6 +6,7 @@
 #include <pugixml.hpp>
 
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace virtnest {
@@ -20,6 +21,9 @@ pugi::xml_node insert_domain_child(pugi::xml_node domain, std::string_view name)
 // Insert a new <name> child into <cpu> where libvirt's formatter puts it (<model> first,
 // <feature> after the other features and before <numa>) and return it.
 pugi::xml_node insert_cpu_child(pugi::xml_node cpu, std::string_view name);
+
+// Remove `node` and log "removed <...>" (with " (why)" when given) to `changes`.
+void remove_logged(pugi::xml_node node, std::string_view why, std::vector<std::string>& changes);
 
 // Set attribute `name` to `value`; a new attribute goes first when `first` is set (libvirt
 // prints <cpu mode=...> before its other attributes), else last.

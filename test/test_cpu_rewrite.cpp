@@ -92,6 +92,14 @@ TEST_CASE("cpu_rewrite: mode transitions list each change", "[cpu]") {
                       "host-passthrough or maximum"});
         REQUIRE(result.xml == domain("  <cpu mode='host-model'/>\n"));
     }
+    SECTION("every cache passthrough goes, not only the first (found by fuzzing)") {
+        std::string xml = domain("  <cpu mode='host-passthrough'>\n"
+                                 "    <cache mode='passthrough'/>\n"
+                                 "    <cache mode='passthrough'/>\n  </cpu>\n");
+        RewriteResult result = rewrite_cpu(xml, enable(CpuMode::host_model));
+        REQUIRE(result.xml == domain("  <cpu mode='host-model'/>\n"));
+        REQUIRE(result.warnings.size() == 1);
+    }
     SECTION("no <cpu> gets one between <features> and <clock>") {
         std::string xml = domain("", "x86_64", "  <features>\n    <acpi/>\n  </features>\n");
         RewriteResult result = rewrite_cpu(xml, enable(CpuMode::host_passthrough));
@@ -211,6 +219,13 @@ TEST_CASE("cpu_rewrite: architectures other than x86", "[cpu]") {
         RewriteResult result = rewrite_cpu(domain("", "aarch64"), disable());
         REQUIRE_FALSE(result.changed);
         REQUIRE(result.warnings == Lines{"aarch64 guests cannot nest with libvirt 9; nothing to disable"});
+    }
+    SECTION("TCG cannot run host-passthrough") {
+        std::string xml = "<domain type='qemu'><name>vm</name></domain>";
+        REQUIRE(rewrite_cpu(xml, enable(CpuMode::host_passthrough)).warnings ==
+                Lines{"domain \"vm\" uses TCG (type='qemu'), where QEMU offers host-passthrough "
+                      "only with KVM; use --mode maximum or custom"});
+        REQUIRE(rewrite_cpu(xml, enable(CpuMode::maximum)).warnings.empty());
     }
     SECTION("i686 is x86") {
         RewriteResult result = rewrite_cpu(domain("  <cpu mode='custom'>\n    <model>Penryn</model>\n  </cpu>\n", "i686"),

@@ -67,6 +67,13 @@ TEST_CASE("xml_document: prints like libvirt", "[xml]") {
         REQUIRE(canonical_xml(in, "t") ==
                 "<d a='x&apos;y&quot;z&lt;'>\n  <t>a&amp;b&lt;c&gt;&apos;&quot;</t>\n</d>\n");
     }
+    SECTION("<metadata> children print as libxml2 prints them, as libvirt copies them") {
+        std::string in = "<domain><metadata><app:x xmlns:app='urn:a' v='1&quot;'>it's</app:x>"
+                         "</metadata><name>it's</name></domain>";
+        REQUIRE(canonical_xml(in, "t") == "<domain>\n  <metadata>\n"
+                                          "    <app:x xmlns:app=\"urn:a\" v=\"1&quot;\">it's</app:x>\n"
+                                          "  </metadata>\n  <name>it&apos;s</name>\n</domain>\n");
+    }
     SECTION("comments, processing instructions and CDATA are kept") {
         std::string in = "<?args --x?><d><!-- note --><t><![CDATA[<raw>]]></t></d>";
         REQUIRE(canonical_xml(in, "t") ==

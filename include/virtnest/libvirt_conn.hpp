@@ -34,6 +34,8 @@ std::string_view to_string(DomainState state) noexcept;
 enum class XmlView {
     inactive_secure, // VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE: the persistent config
     live,            // the running definition, secrets hidden
+    inactive,        // VIR_DOMAIN_XML_INACTIVE: the persistent config, secrets hidden (read-only
+                     // connections may read it; never redefine from it)
 };
 
 // libvirt's verdict on running a CPU definition on this hypervisor.
@@ -83,6 +85,13 @@ private:
     std::string m_name;
 };
 
+// One domain with the state and persistence a bulk listing reported for it.
+struct ListedDomain {
+    Domain domain;
+    DomainState state = DomainState::no_state;
+    bool persistent = true;
+};
+
 // A move-only owner of one libvirt connection.
 class Connection {
 public:
@@ -96,6 +105,10 @@ public:
 
     // Return every domain, active and inactive, from one virConnectListAllDomains call.
     std::vector<Domain> list_all_domains() const;
+    // Return every domain with its state and persistence from two bulk calls
+    // (virConnectGetAllDomainStats for persistent, then transient domains) instead of two
+    // calls per domain; a driver without that API gets list_all_domains plus per-domain calls.
+    std::vector<ListedDomain> list_all_domains_with_state() const;
     // Return the domain called `name`; throws LibvirtError(no_domain) when there is none.
     Domain lookup(const std::string& name) const;
     // Define (or redefine) a persistent domain from XML; with schema validation when asked.

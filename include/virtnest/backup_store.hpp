@@ -1,0 +1,73 @@
+#pragma once
+
+// Backups of domain XML taken before every redefinition, so `revert` can restore them.
+// Layout: <root>/<connection key>/<domain uuid>/<UTC time>-<kind>-<name>.xml, mode 0600
+// in directories of mode 0700 (the XML holds secrets).
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace virtnest {
+
+// Why a backup was taken; `revert` restores the latest enable/disable backup and takes a
+// `revert` backup of what it replaces (never chosen as "latest", so a second revert does
+// not undo the first).
+enum class BackupKind { enable, disable, revert };
+
+// Return "enable", "disable" or "revert".
+std::string_view to_string(BackupKind kind) noexcept;
+
+// Return the default backup root: /var/lib/virt-nest/backups for root, otherwise
+// $XDG_STATE_HOME/virt-nest/backups, else $HOME/.local/state/virt-nest/backups. Pure: the
+// caller passes the environment (null for unset).
+std::filesystem::path default_backup_dir(bool is_root, const char* xdg_state_home,
+                                         const char* home);
+
+// Return default_backup_dir() for this process's user and environment.
+std::filesystem::path default_backup_dir();
+
+// Return a directory name for a connection URI: unsafe characters become '_', long URIs
+// are shortened with a hash so distinct URIs stay distinct.
+std::string connection_key(std::string_view uri);
+
+// One backup file found on disk.
+struct BackupEntry {
+    std::filesystem::path path;
+    std::string stamp; // UTC, e.g. 20261121T203000.123456Z
+    BackupKind kind = BackupKind::enable;
+};
+
+// The backups of one connection.
+class BackupStore {
+public:
+    // Use `root` (default_backup_dir() or --backup-dir) for the connection `uri`.
+    BackupStore(std::filesystem::path root, std::string_view uri);
+
+    // Return the directory holding the backups of the domain with `uuid`.
+    std::filesystem::path domain_dir(std::string_view uuid) const;
+
+    // Write `xml` atomically as a new backup and return its path. Never overwrites an
+    // older backup. Throws Error naming the path when the disk refuses.
+    std::filesystem::path save(std::string_view uuid, std::string_view name, std::string_view xml,
+                               BackupKind kind,
+                               std::chrono::system_clock::time_point now =
+                                   std::chrono::system_clock::now()) const;
+
+    // Return the backups of `uuid`, oldest first.
+    std::vector<BackupEntry> list(std::string_view uuid) const;
+
+    // Return the newest enable/disable backup of `uuid`; nullopt when there is none.
+    std::optional<BackupEntry> latest(std::string_view uuid) const;
+
+private:
+    std::filesystem::path m_dir;
+};
+
+// Return the content of a backup file. Throws Error naming the path when it cannot be read.
+std::string read_backup(const std::filesystem::path& path);
+
+} // namespace virtnest

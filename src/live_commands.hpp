@@ -1,0 +1,57 @@
+#pragma once
+
+// The cores of `list`, `enable`/`disable` and `revert` on one open connection. The
+// subcommands hand them to run_on_hosts; tests call them with one test-driver connection
+// kept open across steps.
+
+#include "host_runner.hpp"
+#include "virtnest/cpu_rewrite.hpp"
+#include "virtnest/domain_selector.hpp"
+#include "virtnest/libvirt_conn.hpp"
+#include "virtnest/nest_planner.hpp"
+
+#include <filesystem>
+#include <optional>
+
+namespace virtnest {
+
+// Options of `list`.
+struct ListOptions {
+    Selection selection; // empty_means_all is set by the command
+    bool json = false;
+};
+
+// Options of `enable` and `disable`.
+struct EnableOptions {
+    Selection selection;
+    NestOptions nest;
+    bool dry_run = false;
+    bool diff = false;
+    bool validate = true;             // VIR_DOMAIN_DEFINE_VALIDATE unless --no-validate
+    bool json = false;
+    std::filesystem::path backup_dir; // empty: default_backup_dir()
+};
+
+// Options of `revert`.
+struct RevertOptions {
+    Selection selection;
+    std::optional<std::filesystem::path> backup_file; // --backup FILE (one domain only)
+    bool dry_run = false;
+    bool diff = false;
+    bool validate = true;
+    bool force = false;
+    bool json = false;
+    std::filesystem::path backup_dir;
+};
+
+// Return the `list` rows of the selected domains on `conn` (text table or JSON records).
+HostOutcome list_on(const Connection& conn, const ListOptions& options);
+
+// Make the selected domains nest-capable (or not), one by one, and report each.
+// Throws Error for a selector that matches nothing; per-domain problems are outcomes.
+HostOutcome enable_on(const Connection& conn, const EnableOptions& options);
+
+// Restore the selected domains from their latest backup (or the named one).
+HostOutcome revert_on(const Connection& conn, const RevertOptions& options);
+
+} // namespace virtnest

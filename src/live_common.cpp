@@ -1,0 +1,43 @@
+#include "live_common.hpp"
+
+namespace virtnest {
+
+std::vector<std::size_t> select_listed(const std::vector<ListedDomain>& listed,
+                                       const Selection& selection) {
+    std::vector<DomainBrief> briefs;
+    briefs.reserve(listed.size());
+    for (const ListedDomain& item : listed) {
+        briefs.push_back({item.domain.name(), item.state});
+    }
+    return select_domains(briefs, selection);
+}
+
+DomainOutcome outcome_for(const ListedDomain& item) {
+    DomainOutcome outcome;
+    outcome.name = item.domain.name();
+    outcome.uuid = item.domain.uuid();
+    outcome.state = std::string(to_string(item.state));
+    outcome.action = Action::skipped;
+    return outcome;
+}
+
+HostOutcome finish_run(const std::vector<DomainOutcome>& outcomes, const ReportStyle& style,
+                       const std::string& lost) {
+    HostOutcome host;
+    host.exit_code = lost.empty() ? to_int(outcome_exit_code(outcomes)) : to_int(ExitCode::error);
+    host.text = render_outcomes_text(outcomes, style);
+    if (!lost.empty()) {
+        host.text += "virt-nest: error: stopped: " + lost + "\n";
+    }
+    for (const DomainOutcome& outcome : outcomes) {
+        host.records.push_back(outcome_json(outcome, style));
+    }
+    host.summary = summary_json(outcomes, style);
+    if (!lost.empty()) {
+        host.summary["error"] = lost;
+        host.summary["exit_code"] = host.exit_code;
+    }
+    return host;
+}
+
+} // namespace virtnest

@@ -1,0 +1,71 @@
+#pragma once
+
+// What the live commands share: selection over one bulk listing, the per-domain error
+// policy (a vanished domain is skipped, a lost connection stops the run and names what was
+// not done), and turning outcomes into a HostOutcome.
+
+#include "host_runner.hpp"
+#include "virtnest/domain_report.hpp"
+#include "virtnest/domain_selector.hpp"
+#include "virtnest/error.hpp"
+#include "virtnest/libvirt_conn.hpp"
+
+#include <string>
+#include <vector>
+
+namespace virtnest {
+
+// Return the indices of the selected domains of a listing, sorted by name.
+std::vector<std::size_t> select_listed(const std::vector<ListedDomain>& listed,
+                                       const Selection& selection);
+
+// Return an outcome skeleton for a listed domain (name, uuid, state).
+DomainOutcome outcome_for(const ListedDomain& item);
+
+// Run `work` on each selected domain, turning errors into outcomes: libvirt saying the
+// domain is gone skips it, other errors fail it, and a lost connection fails it and marks
+// every later domain "not attempted". `lost` receives the connection error, if any.
+template <typename Work>
+std::vector<DomainOutcome> for_each_selected(const std::vector<ListedDomain>& listed,
+                                             const std::vector<std::size_t>& indices,
+                                             Work&& work, std::string& lost) {
+    std::vector<DomainOutcome> outcomes;
+    outcomes.reserve(indices.size());
+    for (std::size_t index : indices) {
+        const ListedDomain& item = listed[index];
+        if (!lost.empty()) {
+            DomainOutcome skipped = outcome_for(item);
+            skipped.reason = "not attempted: " + lost;
+            outcomes.push_back(std::move(skipped));
+            continue;
+        }
+        try {
+            outcomes.push_back(work(item));
+        } catch (const LibvirtError& e) {
+            DomainOutcome failed = outcome_for(item);
+            if (e.failure() == LibvirtFailure::no_domain) {
+                failed.reason = "the domain disappeared during the run: " + std::string(e.what());
+            } else {
+                failed.action = Action::failed;
+                failed.reason = e.what();
+                if (e.failure() == LibvirtFailure::connection_lost) {
+                    lost = std::string("the connection was lost: ") + e.what();
+                }
+            }
+            outcomes.push_back(std::move(failed));
+        } catch (const Error& e) {
+            DomainOutcome failed = outcome_for(item);
+            failed.action = Action::failed;
+            failed.reason = e.what();
+            outcomes.push_back(std::move(failed));
+        }
+    }
+    return outcomes;
+}
+
+// Return the HostOutcome of a run: text or JSON records, summary, exit code (1 when the
+// connection was lost, else 0 or 3).
+HostOutcome finish_run(const std::vector<DomainOutcome>& outcomes, const ReportStyle& style,
+                       const std::string& lost);
+
+} // namespace virtnest

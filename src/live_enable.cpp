@@ -1,0 +1,194 @@
+// enable/disable on one connection: read, plan, rewrite, back up, re-check, define, verify.
+#include "live_commands.hpp"
+#include "live_common.hpp"
+
+#include "virtnest/backup_store.hpp"
+#include "virtnest/cpu_inspect.hpp"
+#include "virtnest/nest_target.hpp"
+#include "virtnest/secret_mask.hpp"
+#include "virtnest/xml_diff.hpp"
+
+#include <optional>
+
+namespace virtnest {
+namespace {
+
+struct EnableRun {
+    const Connection& conn;
+    const EnableOptions& options;
+    NestTargetCache targets;
+    std::optional<BackupStore> store; // created on the first backup, never in a dry run
+
+    const BackupStore& backups() {
+        if (!store) {
+            store.emplace(options.backup_dir.empty() ? default_backup_dir() : options.backup_dir,
+                          conn.uri());
+        }
+        return *store;
+    }
+};
+
+std::string snapshot_warning(int count) {
+    return "has " + std::to_string(count) + (count == 1 ? " snapshot" : " snapshots") +
+           ": reverting to one restores the CPU it was taken with";
+}
+
+std::string feature_text(const std::optional<NestFeature>& feature) {
+    return feature ? std::string(to_string(*feature)) : std::string("vmx/svm");
+}
+
+// Return why the defined CPU is not what was meant; nullopt when it is.
+std::optional<std::string> verify_defined(const std::string& defined_xml, const Plan& plan,
+                                          const NestOptions& options) {
+    const CpuFacts defined = inspect_cpu(defined_xml);
+    std::vector<NestFeature> features;
+    if (plan.feature) {
+        features.push_back(*plan.feature);
+    } else {
+        features = {NestFeature::vmx, NestFeature::svm};
+    }
+    if (options.nesting == Nesting::enable) {
+        if (plan.request.mode && defined.mode != *plan.request.mode) {
+            return "libvirt stored CPU mode \"" + std::string(to_string(defined.mode)) +
+                   "\" instead of \"" + std::string(to_string(*plan.request.mode)) + "\"";
+        }
+        for (NestFeature feature : features) {
+            if (plan.feature && !passes_feature(defined, feature, true)) {
+                return "libvirt's stored CPU does not pass " + feature_text(feature);
+            }
+            auto policy = policy_of(defined, feature);
+            if (policy == FeaturePolicy::disable || policy == FeaturePolicy::forbid) {
+                return "libvirt's stored CPU still blocks " + feature_text(feature);
+            }
+        }
+        return std::nullopt;
+    }
+    for (NestFeature feature : features) {
+        auto policy = policy_of(defined, feature);
+        if (policy != FeaturePolicy::disable && policy != FeaturePolicy::forbid &&
+            passes_feature(defined, feature, true)) {
+            return "libvirt's stored CPU still passes " + feature_text(feature);
+        }
+    }
+    return std::nullopt;
+}
+
+DomainOutcome enable_one(EnableRun& run, const ListedDomain& item) {
+    const NestOptions& nest = run.options.nest;
+    DomainOutcome outcome = outcome_for(item);
+    const Domain& dom = item.domain;
+
+    const std::string xml = dom.xml(XmlView::inactive_secure);
+    DomainFacts facts;
+    facts.cpu = inspect_cpu(xml);
+    facts.state = item.state;
+    facts.persistent = item.persistent;
+    const NestTarget& target = run.targets.get(facts.cpu.caps_key);
+
+    Plan plan = plan_domain(facts, target, nest);
+    if (plan.action == PlanAction::already) {
+        outcome.action = Action::already;
+        outcome.reason = plan.reason;
+        return outcome;
+    }
+    const bool safety_skip = plan.action == PlanAction::skip && safety_refusal(facts).has_value();
+    if (plan.action == PlanAction::skip && !safety_skip) {
+        outcome.reason = plan.reason;
+        return outcome;
+    }
+
+    RewriteResult rewritten;
+    try {
+        rewritten = rewrite_cpu(xml, plan.request);
+    } catch (const Error& e) {
+        outcome.reason = std::string("cannot rewrite the <cpu>: ") + e.what();
+        return outcome;
+    }
+    if (!rewritten.changed) {
+        outcome.action = Action::already;
+        outcome.reason = nest.nesting == Nesting::enable
+                             ? "already nest-capable (" + feature_text(plan.feature) +
+                                   " passed to the guest)"
+                             : "already without nesting (" + feature_text(plan.feature) +
+                                   " not passed to the guest)";
+        return outcome;
+    }
+    if (safety_skip) {
+        outcome.reason = plan.reason;
+        return outcome;
+    }
+    // A managed-save image can only exist for a domain that is not running.
+    if (item.persistent && !is_active(item.state) && dom.has_managed_save()) {
+        facts.managed_save = true;
+        plan = plan_domain(facts, target, nest);
+        if (plan.action == PlanAction::skip) {
+            outcome.reason = plan.reason;
+            return outcome;
+        }
+    }
+    if (nest.nesting == Nesting::enable && plan.request.mode == CpuMode::custom && target.verified) {
+        auto compat = run.targets.compare(facts.cpu.caps_key,
+                                          custom_cpu_xml(*plan.request.model, *plan.feature));
+        plan = check_model_usable(std::move(plan), target, compat, nest.force);
+        if (plan.action == PlanAction::skip) {
+            outcome.reason = plan.reason;
+            return outcome;
+        }
+    }
+
+    outcome.changes = rewritten.changes;
+    outcome.warnings = plan.warnings;
+    outcome.warnings.insert(outcome.warnings.end(), rewritten.warnings.begin(),
+                            rewritten.warnings.end());
+    if (int snapshots = dom.snapshot_count(); snapshots > 0) {
+        outcome.warnings.push_back(snapshot_warning(snapshots));
+    }
+    outcome.restart_required = is_active(item.state);
+    if (run.options.diff) {
+        const char* after = nest.nesting == Nesting::enable ? " (nest-capable)" : " (without nesting)";
+        outcome.diff = unified_diff(mask_secrets(xml), mask_secrets(rewritten.xml),
+                                    outcome.name + " (current)", outcome.name + after);
+    }
+    if (run.options.dry_run) {
+        outcome.action = Action::would_change;
+        return outcome;
+    }
+
+    const BackupKind kind = nest.nesting == Nesting::enable ? BackupKind::enable : BackupKind::disable;
+    const std::filesystem::path backup = run.backups().save(outcome.uuid, outcome.name, xml, kind);
+    if (dom.xml(XmlView::inactive_secure) != xml) {
+        std::error_code ec;
+        std::filesystem::remove(backup, ec); // it no longer describes what is defined
+        outcome.reason = "changed concurrently: its configuration changed while virt-nest was "
+                         "working on it; nothing was defined; run again to plan from the new one";
+        return outcome;
+    }
+    outcome.backup = backup.string();
+    Domain defined = run.conn.define(rewritten.xml, run.options.validate, outcome.name);
+    if (auto wrong = verify_defined(defined.xml(XmlView::inactive_secure), plan, nest)) {
+        outcome.action = Action::failed;
+        outcome.reason = *wrong + "; the previous definition is in the backup: virt-nest revert " +
+                         outcome.name;
+        return outcome;
+    }
+    outcome.action = Action::changed;
+    return outcome;
+}
+
+} // namespace
+
+HostOutcome enable_on(const Connection& conn, const EnableOptions& options) {
+    std::vector<ListedDomain> listed = conn.list_all_domains_with_state();
+    std::vector<std::size_t> selected = select_listed(listed, options.selection);
+    EnableRun run{conn, options, NestTargetCache(conn), std::nullopt};
+    std::string lost;
+    std::vector<DomainOutcome> outcomes = for_each_selected(
+        listed, selected, [&](const ListedDomain& item) { return enable_one(run, item); }, lost);
+    ReportStyle style;
+    style.verb = options.nest.nesting == Nesting::enable ? "enable" : "disable";
+    style.dry_run = options.dry_run;
+    style.with_diff = options.diff;
+    return finish_run(outcomes, style, lost);
+}
+
+} // namespace virtnest
