@@ -319,6 +319,24 @@ void persistence_checks(const HostFacts& facts, std::optional<bool> runtime_nest
                                   ": nesting is off after the next reboot or module reload",
                               remedy));
     }
+    for (const ModuleBlock& block : module_blocks(facts.modprobe_files, mod)) {
+        const std::string at = block.file + ":" + std::to_string(block.line);
+        if (block.prevents_loading) {
+            // Not loaded now and unloadable: the kvm.module remedy cannot work until this goes.
+            const bool loaded = find_module(facts, mod) != nullptr;
+            Check check{"persist.install", loaded ? CheckStatus::warn : CheckStatus::fail,
+                        at + " has `" + block.statement +
+                            "`: modprobe runs that instead of loading " + mod,
+                        "remove that line from " + block.file};
+            checks.push_back(std::move(check));
+        } else {
+            checks.push_back(warn("persist.blacklist",
+                                  at + " has `" + block.statement + "`: " + mod +
+                                      " is not loaded automatically at boot",
+                                  "remove that line, or load it at boot with `echo " + mod +
+                                      " > /etc/modules-load.d/kvm.conf`"));
+        }
+    }
     if (platform == Platform::ibm_z) {
         std::optional<ModuleOption> hpage =
             effective_option(facts.modprobe_files, facts.kernel_cmdline, mod, "hpage");

@@ -410,3 +410,33 @@ TEST_CASE("host_verdict: which URIs name another machine", "[host_verdict]") {
     CHECK_FALSE(virtnest::is_remote_uri("test:///default"));
     CHECK_FALSE(virtnest::is_remote_uri(""));
 }
+
+TEST_CASE("host_verdict: modprobe.d statements that keep the module out", "[host_verdict]") {
+    test_support::FakeHostFiles files;
+    files.files["/proc/cpuinfo"] = "vendor_id : AuthenticAMD\nflags : svm npt\n";
+    files.files["/etc/modprobe.d/no-kvm.conf"] = "blacklist kvm_amd\ninstall kvm_amd /bin/false\n";
+    SECTION("not loaded: the install line is a failure") {
+        auto checks = checks_of(files);
+        require_remedies(checks);
+        const Check& blacklist = get(checks, "persist.blacklist");
+        CHECK(blacklist.status == CheckStatus::warn);
+        CHECK(blacklist.message == "/etc/modprobe.d/no-kvm.conf:1 has `blacklist kvm_amd`: kvm_amd "
+                                   "is not loaded automatically at boot");
+        CHECK(blacklist.remedy == "remove that line, or load it at boot with `echo kvm_amd > "
+                                  "/etc/modules-load.d/kvm.conf`");
+        const Check& install = get(checks, "persist.install");
+        CHECK(install.status == CheckStatus::fail);
+        CHECK(install.message ==
+              "/etc/modprobe.d/no-kvm.conf:2 has `install kvm_amd /bin/false`: modprobe runs "
+              "that instead of loading kvm_amd");
+        CHECK(install.remedy == "remove that line from /etc/modprobe.d/no-kvm.conf");
+    }
+    SECTION("loaded: it only matters at the next boot") {
+        files.files["/sys/module/kvm_amd/parameters/nested"] = "1";
+        files.files["/sys/module/kvm_amd/refcnt"] = "0";
+        CHECK(get(checks_of(files), "persist.install").status == CheckStatus::warn);
+    }
+    SECTION("another vendor's module is not this machine's concern") {
+        CHECK_FALSE(has(checks_of("amd-nested-off"), "persist.blacklist"));
+    }
+}
