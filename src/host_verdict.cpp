@@ -363,6 +363,17 @@ void platform_notes(const HostFacts& facts, std::vector<Check>& checks) {
     }
 }
 
+// Say where libvirt's feature list came from, so a FAIL can be weighed.
+std::string feature_source(const LibvirtFacts& facts) {
+    if (facts.expanded_features) {
+        return "host-model expanded by libvirt's baseline";
+    }
+    if (facts.baseline_error.empty()) {
+        return "host-model from domain capabilities; the driver cannot expand it";
+    }
+    return "host-model from domain capabilities; expanding it failed: " + facts.baseline_error;
+}
+
 } // namespace
 
 std::string_view to_string(CheckStatus status) noexcept {
@@ -514,18 +525,11 @@ std::vector<Check> libvirt_checks(const LibvirtFacts& facts) {
     }
     const std::set<std::string>& features =
         facts.expanded_features ? *facts.expanded_features : caps.host_model_features;
-    const std::string source = facts.expanded_features ? "host-model expanded by libvirt's baseline"
-                               : facts.baseline_error.empty()
-                                   ? "host-model from domain capabilities; the driver "
-                                     "cannot expand it"
-                                   : "host-model from domain capabilities; expanding it "
-                                     "failed: " +
-                                         facts.baseline_error;
-    const std::string model =
-        caps.host_model_name +
-        (caps.host_model_vendor
-             ? std::string(", ") + (caps.host_model_vendor == Vendor::intel ? "Intel" : "AMD")
-             : std::string());
+    const std::string source = feature_source(facts);
+    std::string model = caps.host_model_name;
+    if (caps.host_model_vendor) {
+        model += caps.host_model_vendor == Vendor::intel ? ", Intel" : ", AMD";
+    }
     auto found = std::find_if(wanted.begin(), wanted.end(),
                               [&](const std::string& f) { return features.count(f) != 0U; });
     if (found != wanted.end()) {
