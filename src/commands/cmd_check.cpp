@@ -7,6 +7,7 @@
 #include "virtnest/host_probe.hpp"
 #include "virtnest/host_verdict.hpp"
 #include "virtnest/libvirt_conn.hpp"
+#include "virtnest/libvirt_verdict.hpp"
 
 #include <CLI/CLI.hpp>
 

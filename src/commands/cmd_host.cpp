@@ -4,6 +4,7 @@
 #include "virtnest/host_enable.hpp"
 #include "virtnest/host_verdict.hpp"
 #include "virtnest/libvirt_conn.hpp"
+#include "virtnest/libvirt_verdict.hpp"
 
 #include <CLI/CLI.hpp>
 
