@@ -2,7 +2,6 @@
 #include "commands/commands.hpp"
 #include "virtnest/error.hpp"
 #include "virtnest/host_enable.hpp"
-#include "virtnest/host_verdict.hpp"
 #include "virtnest/libvirt_conn.hpp"
 #include "virtnest/libvirt_verdict.hpp"
 
