@@ -287,32 +287,6 @@ std::vector<ListedDomain> Connection::list_all_domains_with_state() const {
     return listed;
 }
 
-std::optional<std::vector<std::string>> Connection::uuids_of_domains_with(DomainTrait trait) const {
-    unsigned int flags = trait == DomainTrait::snapshots
-                             ? static_cast<unsigned int>(VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT)
-                             : static_cast<unsigned int>(VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE);
-    virDomainPtr* raw = nullptr;
-    int count = virConnectListAllDomains(m_ptr.get(), &raw, flags);
-    if (count < 0) {
-        const virError* err = virGetLastError();
-        // A driver that does not know the filter rejects the flag.
-        if (err != nullptr && (err->code == VIR_ERR_INVALID_ARG || err->code == VIR_ERR_NO_SUPPORT ||
-                               err->code == VIR_ERR_OPERATION_UNSUPPORTED)) {
-            virResetLastError();
-            return std::nullopt;
-        }
-        throw_last_error("cannot list domains on " + quoted(m_uri), m_ptr.get());
-    }
-    std::vector<std::string> uuids;
-    uuids.reserve(static_cast<std::size_t>(count));
-    for (int i = 0; i < count; ++i) {
-        Domain domain(raw[i]); // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
-        uuids.push_back(domain.uuid());
-    }
-    std::free(raw); // NOLINT(cppcoreguidelines-no-malloc)
-    return uuids;
-}
-
 Domain Connection::lookup(const std::string& name) const {
     virDomainPtr dom = virDomainLookupByName(m_ptr.get(), name.c_str());
     if (dom == nullptr) {

@@ -1,6 +1,5 @@
-// enable/disable on one connection, batch by batch: read, plan, rewrite and back up each
-// domain of a batch; make the batch's backups durable at once; then re-check, define and
-// verify each.
+// enable/disable on one connection: read, plan, rewrite and back up every domain; make the
+// backups durable at once; then re-check, define and verify each.
 #include "live_commands.hpp"
 #include "live_common.hpp"
 
@@ -10,14 +9,10 @@
 #include "virtnest/secret_mask.hpp"
 #include "virtnest/xml_diff.hpp"
 
-#include <algorithm>
 #include <chrono>
-#include <cstddef>
-#include <iterator>
 #include <filesystem>
 #include <optional>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 namespace virtnest {
@@ -39,26 +34,6 @@ struct EnableRun {
     NestTargetCache targets;
     std::optional<BackupStore> store; // created on the first backup, never in a dry run
     std::vector<Pending> pending;     // in selection order
-    // Who has snapshots / a managed-save image, from one bulk listing each instead of two
-    // queries per domain; nullopt when the driver cannot tell in bulk.
-    std::optional<std::unordered_set<std::string>> with_snapshots;
-    std::optional<std::unordered_set<std::string>> with_managed_save;
-
-    void list_traits() {
-        auto as_set = [](std::optional<std::vector<std::string>> uuids) {
-            return uuids ? std::optional<std::unordered_set<std::string>>(
-                               std::in_place, uuids->begin(), uuids->end())
-                         : std::nullopt;
-        };
-        with_snapshots = as_set(conn.uuids_of_domains_with(DomainTrait::snapshots));
-        with_managed_save = as_set(conn.uuids_of_domains_with(DomainTrait::managed_save));
-    }
-    bool has_managed_save(const Domain& dom, const std::string& uuid) const {
-        return with_managed_save ? with_managed_save->count(uuid) > 0 : dom.has_managed_save();
-    }
-    int snapshot_count(const Domain& dom, const std::string& uuid) const {
-        return with_snapshots && with_snapshots->count(uuid) == 0 ? 0 : dom.snapshot_count();
-    }
 
     const BackupStore& backups() {
         if (!store) {
@@ -162,7 +137,7 @@ DomainOutcome enable_one(EnableRun& run, const std::vector<ListedDomain>& listed
         return outcome;
     }
     // A managed-save image can only exist for a domain that is not running.
-    if (item.persistent && !is_active(item.state) && run.has_managed_save(dom, outcome.uuid)) {
+    if (item.persistent && !is_active(item.state) && dom.has_managed_save()) {
         facts.managed_save = true;
         plan = plan_domain(facts, target, nest);
         if (plan.action == PlanAction::skip) {
@@ -184,7 +159,7 @@ DomainOutcome enable_one(EnableRun& run, const std::vector<ListedDomain>& listed
     outcome.warnings = plan.warnings;
     outcome.warnings.insert(outcome.warnings.end(), rewritten.warnings.begin(),
                             rewritten.warnings.end());
-    if (int snapshots = run.snapshot_count(dom, outcome.uuid); snapshots > 0) {
+    if (int snapshots = dom.snapshot_count(); snapshots > 0) {
         outcome.warnings.push_back(snapshot_warning(snapshots));
     }
     outcome.restart_required = is_active(item.state);
@@ -237,13 +212,6 @@ DomainOutcome commit_one(EnableRun& run, const ListedDomain& item, Pending& pend
     return outcome;
 }
 
-// Domains are prepared and committed in batches that double from the first to the last
-// size: the first defines start at once, the syncs stay few (7 for 1,000 domains), memory
-// holds at most one batch of documents, and a run killed outright leaves at most one
-// batch of backups for domains it never redefined.
-constexpr std::size_t k_first_batch = 16;
-constexpr std::size_t k_last_batch = 256;
-
 // Define every pending change, in selection order, with the same error policy as the first
 // pass. A backup is removed again when no define of its domain was attempted: it would
 // only describe what is still defined.
@@ -269,8 +237,10 @@ void commit_pending(EnableRun& run, const std::vector<ListedDomain>& listed,
             std::error_code ec;
             std::filesystem::remove(pending.backup, ec);
         }
+        // The documents are not needed any more; a large fleet should not hold them all.
+        pending.xml = std::string();
+        pending.new_xml = std::string();
     }
-    run.pending.clear();
 }
 
 } // namespace
@@ -278,26 +248,12 @@ void commit_pending(EnableRun& run, const std::vector<ListedDomain>& listed,
 HostOutcome enable_on(const Connection& conn, const EnableOptions& options) {
     std::vector<ListedDomain> listed = conn.list_all_domains_with_state();
     std::vector<std::size_t> selected = select_listed(listed, options.selection);
-    EnableRun run{conn, options, NestTargetCache(conn), std::nullopt, {}, std::nullopt, std::nullopt};
-    if (!selected.empty()) {
-        run.list_traits();
-    }
+    EnableRun run{conn, options, NestTargetCache(conn), std::nullopt, {}};
     std::string lost;
-    std::vector<DomainOutcome> outcomes;
-    outcomes.reserve(selected.size());
-    std::size_t batch = k_first_batch;
-    for (std::size_t begin = 0; begin < selected.size();) {
-        const std::size_t end = std::min(selected.size(), begin + batch);
-        const std::vector<std::size_t> part(selected.begin() + static_cast<std::ptrdiff_t>(begin),
-                                            selected.begin() + static_cast<std::ptrdiff_t>(end));
-        std::vector<DomainOutcome> done = for_each_selected(
-            listed, part, [&](const ListedDomain& item) { return enable_one(run, listed, item); },
-            lost);
-        commit_pending(run, listed, part, done, lost);
-        std::move(done.begin(), done.end(), std::back_inserter(outcomes));
-        begin = end;
-        batch = std::min(batch * 2, k_last_batch);
-    }
+    std::vector<DomainOutcome> outcomes = for_each_selected(
+        listed, selected, [&](const ListedDomain& item) { return enable_one(run, listed, item); },
+        lost);
+    commit_pending(run, listed, selected, outcomes, lost);
     ReportStyle style;
     style.verb = options.nest.nesting == Nesting::enable ? "enable" : "disable";
     style.dry_run = options.dry_run;

@@ -92,12 +92,6 @@ struct ListedDomain {
     bool persistent = true;
 };
 
-// Something a bulk listing can filter domains by.
-enum class DomainTrait {
-    snapshots,    // has at least one snapshot
-    managed_save, // has a managed-save image
-};
-
 // A move-only owner of one libvirt connection.
 class Connection {
 public:
@@ -115,9 +109,6 @@ public:
     // (virConnectGetAllDomainStats for persistent, then transient domains) instead of two
     // calls per domain; a driver without that API gets list_all_domains plus per-domain calls.
     std::vector<ListedDomain> list_all_domains_with_state() const;
-    // Return the UUIDs of the domains with `trait`, from one filtered virConnectListAllDomains
-    // call instead of one query per domain; nullopt when the driver cannot filter by it.
-    std::optional<std::vector<std::string>> uuids_of_domains_with(DomainTrait trait) const;
     // Return the domain called `name`; throws LibvirtError(no_domain) when there is none.
     Domain lookup(const std::string& name) const;
     // Define (or redefine) a persistent domain from XML; with schema validation when asked.
