@@ -41,8 +41,7 @@ private:
 } // namespace
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view content,
-                       std::filesystem::perms mode, std::filesystem::perms dir_mode,
-                       Durability durability) {
+                       std::filesystem::perms mode, std::filesystem::perms dir_mode) {
     std::filesystem::path dir = path.parent_path();
     if (dir.empty()) {
         dir = ".";
@@ -84,7 +83,7 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
         data += written;
         left -= static_cast<std::size_t>(written);
     }
-    if (durability == Durability::now && ::fsync(fd.get()) != 0) {
+    if (::fsync(fd.get()) != 0) {
         cleanup_and_fail("flush", errno);
     }
     if (::close(fd.release()) != 0) {
@@ -93,25 +92,11 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
     if (::rename(tmp_path.c_str(), path.c_str()) != 0) {
         cleanup_and_fail("replace", errno);
     }
-    if (durability == Durability::deferred) {
-        return;
-    }
     // Make the rename itself durable.
     int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
     if (dir_fd >= 0) {
         ::fsync(dir_fd);
         ::close(dir_fd);
-    }
-}
-
-void sync_filesystem(const std::filesystem::path& path) {
-    int raw_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (raw_fd < 0) {
-        fail("open", path, errno);
-    }
-    FdOwner fd(raw_fd);
-    if (::syncfs(fd.get()) != 0) {
-        fail("flush the filesystem of", path, errno);
     }
 }
 

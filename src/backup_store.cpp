@@ -120,8 +120,7 @@ fs::path BackupStore::domain_dir(std::string_view uuid) const {
 }
 
 fs::path BackupStore::save(std::string_view uuid, std::string_view name, std::string_view xml,
-                           BackupKind kind, std::chrono::system_clock::time_point now,
-                           Durability durability) const {
+                           BackupKind kind, std::chrono::system_clock::time_point now) const {
     const fs::path dir = domain_dir(uuid);
     make_private_dirs(dir);
     const std::string suffix = "-" + std::string(to_string(kind)) + "-" + safe_component(name) +
@@ -133,12 +132,9 @@ fs::path BackupStore::save(std::string_view uuid, std::string_view name, std::st
         path = dir / (format_stamp(now) + suffix);
         now += std::chrono::microseconds(1);
     } while (fs::exists(path, ec));
-    write_file_atomic(path, xml, fs::perms::owner_read | fs::perms::owner_write, k_private_dir,
-                      durability);
+    write_file_atomic(path, xml, fs::perms::owner_read | fs::perms::owner_write, k_private_dir);
     return path;
 }
-
-void BackupStore::sync() const { sync_filesystem(m_dir); }
 
 std::vector<BackupEntry> BackupStore::list(std::string_view uuid) const {
     std::vector<BackupEntry> entries;

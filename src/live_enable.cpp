@@ -1,5 +1,4 @@
-// enable/disable on one connection: read, plan, rewrite and back up every domain; make the
-// backups durable at once; then re-check, define and verify each.
+// enable/disable on one connection: read, plan, rewrite, back up, re-check, define, verify.
 #include "live_commands.hpp"
 #include "live_common.hpp"
 
@@ -9,31 +8,16 @@
 #include "virtnest/secret_mask.hpp"
 #include "virtnest/xml_diff.hpp"
 
-#include <chrono>
-#include <filesystem>
 #include <optional>
-#include <string>
-#include <vector>
 
 namespace virtnest {
 namespace {
-
-// A change planned and backed up in the first pass, defined in the second.
-struct Pending {
-    std::size_t listed_index = 0;
-    std::string xml;     // the definition the plan was made from
-    std::string new_xml; // the rewritten definition
-    Plan plan;
-    std::filesystem::path backup;
-    bool define_attempted = false;
-};
 
 struct EnableRun {
     const Connection& conn;
     const EnableOptions& options;
     NestTargetCache targets;
     std::optional<BackupStore> store; // created on the first backup, never in a dry run
-    std::vector<Pending> pending;     // in selection order
 
     const BackupStore& backups() {
         if (!store) {
@@ -89,10 +73,7 @@ std::optional<std::string> verify_defined(const std::string& defined_xml, const 
     return std::nullopt;
 }
 
-// First pass: read, plan, rewrite and back up (durable only after the pass) one domain.
-// A domain to redefine is left in run.pending for commit_one.
-DomainOutcome enable_one(EnableRun& run, const std::vector<ListedDomain>& listed,
-                         const ListedDomain& item) {
+DomainOutcome enable_one(EnableRun& run, const ListedDomain& item) {
     const NestOptions& nest = run.options.nest;
     DomainOutcome outcome = outcome_for(item);
     const Domain& dom = item.domain;
@@ -173,74 +154,25 @@ DomainOutcome enable_one(EnableRun& run, const std::vector<ListedDomain>& listed
         return outcome;
     }
 
-    // One fsync per backup cost as much as the define itself; the whole pass is made durable
-    // by one sync before the first define instead.
     const BackupKind kind = nest.nesting == Nesting::enable ? BackupKind::enable : BackupKind::disable;
-    Pending pending;
-    pending.listed_index = static_cast<std::size_t>(&item - listed.data());
-    pending.backup = run.backups().save(outcome.uuid, outcome.name, xml, kind,
-                                        std::chrono::system_clock::now(), Durability::deferred);
-    pending.xml = xml;
-    pending.new_xml = std::move(rewritten.xml);
-    pending.plan = std::move(plan);
-    run.pending.push_back(std::move(pending));
-    outcome.reason = "not attempted";
-    return outcome;
-}
-
-// Second pass: re-check, define and verify one domain whose backup is durable.
-DomainOutcome commit_one(EnableRun& run, const ListedDomain& item, Pending& pending,
-                         DomainOutcome outcome) {
-    if (item.domain.xml(XmlView::inactive_secure) != pending.xml) {
-        outcome.action = Action::skipped;
+    const std::filesystem::path backup = run.backups().save(outcome.uuid, outcome.name, xml, kind);
+    if (dom.xml(XmlView::inactive_secure) != xml) {
+        std::error_code ec;
+        std::filesystem::remove(backup, ec); // it no longer describes what is defined
         outcome.reason = "changed concurrently: its configuration changed while virt-nest was "
                          "working on it; nothing was defined; run again to plan from the new one";
         return outcome;
     }
-    outcome.backup = pending.backup.string();
-    pending.define_attempted = true;
-    Domain defined = run.conn.define(pending.new_xml, run.options.validate, outcome.name);
-    if (auto wrong = verify_defined(defined.xml(XmlView::inactive_secure), pending.plan,
-                                    run.options.nest)) {
+    outcome.backup = backup.string();
+    Domain defined = run.conn.define(rewritten.xml, run.options.validate, outcome.name);
+    if (auto wrong = verify_defined(defined.xml(XmlView::inactive_secure), plan, nest)) {
         outcome.action = Action::failed;
         outcome.reason = *wrong + "; the previous definition is in the backup: virt-nest revert " +
                          outcome.name;
         return outcome;
     }
     outcome.action = Action::changed;
-    outcome.reason.clear();
     return outcome;
-}
-
-// Define every pending change, in selection order, with the same error policy as the first
-// pass. A backup is removed again when no define of its domain was attempted: it would
-// only describe what is still defined.
-void commit_pending(EnableRun& run, const std::vector<ListedDomain>& listed,
-                    const std::vector<std::size_t>& selected, std::vector<DomainOutcome>& outcomes,
-                    std::string& lost) {
-    if (run.pending.empty()) {
-        return;
-    }
-    run.backups().sync();
-    std::size_t next = 0;
-    for (std::size_t pos = 0; pos < selected.size() && next < run.pending.size(); ++pos) {
-        if (selected[pos] != run.pending[next].listed_index) {
-            continue;
-        }
-        Pending& pending = run.pending[next++];
-        std::vector<DomainOutcome> done = for_each_selected(
-            listed, {pending.listed_index},
-            [&](const ListedDomain& item) { return commit_one(run, item, pending, outcomes[pos]); },
-            lost);
-        outcomes[pos] = std::move(done.front());
-        if (!pending.define_attempted) {
-            std::error_code ec;
-            std::filesystem::remove(pending.backup, ec);
-        }
-        // The documents are not needed any more; a large fleet should not hold them all.
-        pending.xml = std::string();
-        pending.new_xml = std::string();
-    }
 }
 
 } // namespace
@@ -248,12 +180,10 @@ void commit_pending(EnableRun& run, const std::vector<ListedDomain>& listed,
 HostOutcome enable_on(const Connection& conn, const EnableOptions& options) {
     std::vector<ListedDomain> listed = conn.list_all_domains_with_state();
     std::vector<std::size_t> selected = select_listed(listed, options.selection);
-    EnableRun run{conn, options, NestTargetCache(conn), std::nullopt, {}};
+    EnableRun run{conn, options, NestTargetCache(conn), std::nullopt};
     std::string lost;
     std::vector<DomainOutcome> outcomes = for_each_selected(
-        listed, selected, [&](const ListedDomain& item) { return enable_one(run, listed, item); },
-        lost);
-    commit_pending(run, listed, selected, outcomes, lost);
+        listed, selected, [&](const ListedDomain& item) { return enable_one(run, item); }, lost);
     ReportStyle style;
     style.verb = options.nest.nesting == Nesting::enable ? "enable" : "disable";
     style.dry_run = options.dry_run;

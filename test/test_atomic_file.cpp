@@ -53,29 +53,3 @@ TEST_CASE("atomic_file: an unwritable place is an error naming the path", "[atom
                         Catch::Matchers::StartsWith("cannot ") &&
                             Catch::Matchers::Contains("/proc/virtnest-nope"));
 }
-
-TEST_CASE("atomic_file: deferred durability writes the same file; sync_filesystem flushes it",
-          "[atomic_file]") {
-    fs::path dir = fresh_dir("deferred");
-    fs::path file = dir / "sub" / "backup.xml";
-    virtnest::write_file_atomic(file, "<domain/>\n", fs::perms::owner_read | fs::perms::owner_write,
-                                fs::perms::owner_all, virtnest::Durability::deferred);
-    REQUIRE(slurp(file) == "<domain/>\n");
-    REQUIRE((fs::status(file).permissions() & fs::perms::all) ==
-            (fs::perms::owner_read | fs::perms::owner_write));
-    REQUIRE_NOTHROW(virtnest::sync_filesystem(dir));
-
-    SECTION("nothing but the file is left in its directory") {
-        int entries = 0;
-        for ([[maybe_unused]] const auto& entry : fs::directory_iterator(file.parent_path())) {
-            ++entries;
-        }
-        REQUIRE(entries == 1);
-    }
-    fs::remove_all(dir);
-}
-
-TEST_CASE("atomic_file: sync_filesystem of a missing path is an error naming it", "[atomic_file]") {
-    REQUIRE_THROWS_WITH(virtnest::sync_filesystem("/nonexistent/virtnest-sync"),
-                        "cannot open \"/nonexistent/virtnest-sync\": No such file or directory");
-}

@@ -4,8 +4,6 @@
 // Layout: <root>/<connection key>/<domain uuid>/<UTC time>-<kind>-<name>.xml, mode 0600
 // in directories of mode 0700 (the XML holds secrets).
 
-#include "virtnest/atomic_file.hpp"
-
 #include <chrono>
 #include <filesystem>
 #include <optional>
@@ -53,16 +51,11 @@ public:
     std::filesystem::path domain_dir(std::string_view uuid) const;
 
     // Write `xml` atomically as a new backup and return its path. Never overwrites an
-    // older backup. Throws Error naming the path when the disk refuses. With
-    // Durability::deferred the backup is durable only after sync().
+    // older backup. Throws Error naming the path when the disk refuses.
     std::filesystem::path save(std::string_view uuid, std::string_view name, std::string_view xml,
                                BackupKind kind,
                                std::chrono::system_clock::time_point now =
-                                   std::chrono::system_clock::now(),
-                               Durability durability = Durability::now) const;
-
-    // Make every backup saved with Durability::deferred durable (one syncfs).
-    void sync() const;
+                                   std::chrono::system_clock::now()) const;
 
     // Return the backups of `uuid`, oldest first.
     std::vector<BackupEntry> list(std::string_view uuid) const;
