@@ -57,6 +57,9 @@ std::string render_outcomes_text(const std::vector<DomainOutcome>& outcomes, con
         case Action::skipped: head = "skipped"; break;
         case Action::failed: head = "failed"; break;
         }
+        if (o.action == Action::already && !o.reason.empty()) {
+            head = o.reason; // "already nest-capable (host-passthrough passes vmx)"
+        }
         out << o.name << ": " << head;
         if (!o.reason.empty() && o.action != Action::already) {
             out << ": " << o.reason;

@@ -215,6 +215,20 @@ void Domain::remove_managed_save() const {
     }
 }
 
+void Domain::managed_save() const {
+    if (virDomainManagedSave(m_ptr.get(), 0) < 0) {
+        throw_last_error("cannot managed-save domain " + quoted(m_name));
+    }
+}
+
+void Domain::create_snapshot(const std::string& snapshot_xml) const {
+    virDomainSnapshotPtr snap = virDomainSnapshotCreateXML(m_ptr.get(), snapshot_xml.c_str(), 0);
+    if (snap == nullptr) {
+        throw_last_error("cannot create a snapshot of domain " + quoted(m_name));
+    }
+    virDomainSnapshotFree(snap);
+}
+
 // ---- Connection ----
 
 Connection::Connection(_virConnect* ptr) : m_ptr(ptr) {

@@ -11,6 +11,7 @@
 #include "virtnest/nest_planner.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 
 namespace virtnest {
@@ -30,6 +31,9 @@ struct EnableOptions {
     bool validate = true;             // VIR_DOMAIN_DEFINE_VALIDATE unless --no-validate
     bool json = false;
     std::filesystem::path backup_dir; // empty: default_backup_dir()
+    // Called after the backup and before the concurrency re-read of each domain; lets a
+    // test (or an embedding caller) edit the domain in that window. Usually empty.
+    std::function<void(const Domain&)> before_recheck;
 };
 
 // Options of `revert`.
@@ -42,6 +46,7 @@ struct RevertOptions {
     bool force = false;
     bool json = false;
     std::filesystem::path backup_dir;
+    std::function<void(const Domain&)> before_recheck; // as in EnableOptions
 };
 
 // Return the `list` rows of the selected domains on `conn` (text table or JSON records).

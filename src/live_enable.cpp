@@ -86,6 +86,7 @@ DomainOutcome enable_one(EnableRun& run, const ListedDomain& item) {
     const NestTarget& target = run.targets.get(facts.cpu.caps_key);
 
     Plan plan = plan_domain(facts, target, nest);
+    outcome.warnings = plan.warnings;
     if (plan.action == PlanAction::already) {
         outcome.action = Action::already;
         outcome.reason = plan.reason;
@@ -106,6 +107,8 @@ DomainOutcome enable_one(EnableRun& run, const ListedDomain& item) {
     }
     if (!rewritten.changed) {
         outcome.action = Action::already;
+        outcome.warnings.insert(outcome.warnings.end(), rewritten.warnings.begin(),
+                                rewritten.warnings.end());
         outcome.reason = nest.nesting == Nesting::enable
                              ? "already nest-capable (" + feature_text(plan.feature) +
                                    " passed to the guest)"
@@ -156,6 +159,9 @@ DomainOutcome enable_one(EnableRun& run, const ListedDomain& item) {
 
     const BackupKind kind = nest.nesting == Nesting::enable ? BackupKind::enable : BackupKind::disable;
     const std::filesystem::path backup = run.backups().save(outcome.uuid, outcome.name, xml, kind);
+    if (run.options.before_recheck) {
+        run.options.before_recheck(dom);
+    }
     if (dom.xml(XmlView::inactive_secure) != xml) {
         std::error_code ec;
         std::filesystem::remove(backup, ec); // it no longer describes what is defined

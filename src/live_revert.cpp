@@ -71,6 +71,9 @@ DomainOutcome revert_one(const Connection& conn, const RevertOptions& options,
         return outcome;
     }
     const std::filesystem::path undo = store.save(outcome.uuid, outcome.name, current, BackupKind::revert);
+    if (options.before_recheck) {
+        options.before_recheck(dom);
+    }
     if (dom.xml(XmlView::inactive_secure) != current) {
         std::error_code ec;
         std::filesystem::remove(undo, ec);

@@ -79,6 +79,10 @@ public:
     void undefine(bool remove_managed_save_and_snapshots = false) const;
     // Remove a managed-save image.
     void remove_managed_save() const;
+    // Save the running domain's state to a managed-save image and stop it (virDomainManagedSave).
+    void managed_save() const;
+    // Create a snapshot from snapshot XML (virDomainSnapshotCreateXML); the handle is dropped.
+    void create_snapshot(const std::string& snapshot_xml) const;
 
 private:
     std::unique_ptr<_virDomain, DomainFreer> m_ptr;
