@@ -62,4 +62,9 @@ struct RewriteResult {
 // cannot express nesting.
 RewriteResult rewrite_cpu(std::string_view domain_xml, const RewriteRequest& request);
 
+// As rewrite_cpu above; `source` names the document in parse errors, e.g. `file "vm.xml"`
+// gives `cannot parse file "vm.xml": line 3, column 7: ...` (the default is `domain XML`).
+RewriteResult rewrite_cpu(std::string_view domain_xml, const RewriteRequest& request,
+                          std::string_view source);
+
 } // namespace virtnest

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace virtnest {
 
@@ -17,5 +18,11 @@ std::optional<Vendor> vendor_of_model(std::string_view model) noexcept;
 // Return the vendor for "intel"/"amd" and libvirt's <vendor> spellings ("Intel", "AMD",
 // "GenuineIntel", "AuthenticAMD", "Hygon", "HygonGenuine"); nullopt otherwise.
 std::optional<Vendor> parse_vendor(std::string_view text) noexcept;
+
+// Return the x86 CPU model names libvirt 9 knows (its cpu_map), for validation and hints.
+std::vector<std::string_view> known_x86_models();
+
+// Return true when `model` is one of known_x86_models() (names are case-sensitive).
+bool is_known_x86_model(std::string_view model) noexcept;
 
 } // namespace virtnest

@@ -1,0 +1,106 @@
+#pragma once
+
+// What a machine says about hardware virtualization, read from /proc, /sys, /dev and
+// /etc through a root directory (the running system, a mounted image or a fixture tree).
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace virtnest {
+
+// Read-only access to a machine's files by absolute path ("/proc/cpuinfo").
+class HostFiles {
+  public:
+    virtual ~HostFiles() = default;
+    // Return the file's content; nullopt when it is missing or unreadable.
+    virtual std::optional<std::string> read(const std::string& path) const = 0;
+    // Return the names of a directory's entries, sorted; empty when it is missing.
+    virtual std::vector<std::string> list(const std::string& dir) const = 0;
+    // Return true when the path exists (file, directory or device).
+    virtual bool exists(const std::string& path) const = 0;
+    // Open a device read-write as QEMU would; return nullopt on success, else the reason.
+    virtual std::optional<std::string> open_device(const std::string& path) const = 0;
+};
+
+// HostFiles over a real directory tree: "/proc/cpuinfo" reads `<root>/proc/cpuinfo`.
+class RootedHostFiles : public HostFiles {
+  public:
+    // Read below `root` ("/" for the running system).
+    explicit RootedHostFiles(std::filesystem::path root);
+    std::optional<std::string> read(const std::string& path) const override;
+    std::vector<std::string> list(const std::string& dir) const override;
+    bool exists(const std::string& path) const override;
+    // On a character device also asks KVM for its API version (KVM_GET_API_VERSION).
+    std::optional<std::string> open_device(const std::string& path) const override;
+
+  private:
+    std::filesystem::path resolve(const std::string& path) const;
+    std::filesystem::path m_root;
+};
+
+// The CPU family as far as nesting cares.
+enum class Platform { intel, amd, ibm_z, arm, power, unknown };
+
+// Return "Intel", "AMD", "IBM Z", "ARM", "POWER" or "unknown".
+std::string_view to_string(Platform platform) noexcept;
+
+// What /proc/cpuinfo says about the first CPU.
+struct CpuInfo {
+    Platform platform = Platform::unknown;
+    std::string vendor_id;           // "GenuineIntel", "AuthenticAMD", "IBM/S390", ...
+    std::string model_name;          // "AMD EPYC", "Intel(R) Xeon(R) ..."; empty when not given
+    std::set<std::string> flags;     // x86 "flags", s390 "features", ARM "Features"
+    std::set<std::string> vmx_flags; // Intel "vmx flags" (ept, shadow_vmcs, ...) on kernels >= 5.9
+};
+
+// Parse /proc/cpuinfo text (x86, s390x, aarch64, ppc64 layouts). Pure.
+CpuInfo parse_cpuinfo(std::string_view text);
+
+// One kernel module under /sys/module.
+struct KvmModule {
+    std::string name;                          // "kvm_intel", "kvm_amd", "kvm", "kvm_pvm"
+    std::map<std::string, std::string> params; // parameters/<name> -> trimmed value
+    bool built_in = false;                     // no refcnt: part of the kernel image
+    std::optional<int> refcnt;                 // users: one per running KVM guest, among others
+    std::vector<std::string> holders;          // modules that use this one
+};
+
+// One modprobe configuration file, already chosen by modprobe's precedence rules.
+struct ConfFile {
+    std::string path; // absolute, e.g. "/etc/modprobe.d/kvm.conf"
+    std::string content;
+};
+
+// Everything the readiness verdict needs to know about one machine.
+struct HostFacts {
+    bool cpuinfo_readable = false;
+    CpuInfo cpu;
+    std::string sysinfo_level;      // IBM Z /proc/sysinfo: "VM" when a guest, "LPAR"
+    std::vector<KvmModule> modules; // loaded modules named kvm or kvm_*
+    bool kvm_device_present = false;
+    std::optional<std::string> kvm_device_error; // why /dev/kvm cannot be opened
+    std::vector<ConfFile> modprobe_files;        // effective *.conf files, modprobe's order
+    std::string kernel_cmdline;                  // /proc/cmdline
+};
+
+// Return the loaded module called `name`; nullptr when it is not loaded.
+const KvmModule* find_module(const HostFacts& facts, std::string_view name);
+
+// Return true when this machine is itself a virtual machine (x86 `hypervisor` flag, or an
+// IBM Z guest level in /proc/sysinfo).
+bool is_virtual_machine(const HostFacts& facts);
+
+// Read every fact through `files`. Missing files are facts too, never errors.
+HostFacts probe_host(const HostFiles& files);
+
+// Return the modprobe.d files modprobe would read, in its order: for each file name the
+// first of /etc, /run, /usr/local/lib, /usr/lib, /lib wins; then sorted by file name.
+std::vector<ConfFile> read_modprobe_files(const HostFiles& files);
+
+} // namespace virtnest
