@@ -90,7 +90,7 @@ TEST_CASE("nest_planner: refusals carry reason and remedy", "[planner]") {
     }
     SECTION("custom model unusable on this host") {
         NestTarget target = verified(Vendor::intel, true, false);
-        target.custom_models = {{"Skylake-Client", false}};
+        target.custom_models = {{"Skylake-Client", false, "Intel"}};
         Plan plan = plan_domain(facts_for(CpuMode::custom, "Skylake-Client"), target, options);
         REQUIRE(plan.action == PlanAction::change);
         Plan checked = check_model_usable(plan, target, CpuCompat::superset, false);
@@ -98,7 +98,7 @@ TEST_CASE("nest_planner: refusals carry reason and remedy", "[planner]") {
         REQUIRE(checked.reason ==
                 "CPU model \"Skylake-Client\" is not usable on this host (domain capabilities say "
                 "usable='no'): choose another with --model NAME or use --mode host-model");
-        target.custom_models = {{"Skylake-Client", true}};
+        target.custom_models = {{"Skylake-Client", true, "Intel"}};
         REQUIRE(check_model_usable(plan, target, CpuCompat::incompatible, false).action ==
                 PlanAction::skip);
         REQUIRE(check_model_usable(plan, target, CpuCompat::identical, false).action ==
