@@ -61,7 +61,8 @@ std::optional<std::string> closest_name(std::string_view name,
     std::size_t best_distance = limit + 1;
     for (const std::string& candidate : candidates) {
         std::size_t distance = edit_distance(name, candidate);
-        if (distance < best_distance) {
+        // Ties go to the alphabetically first name, so the hint does not depend on listing order.
+        if (distance < best_distance || (distance == best_distance && best && candidate < *best)) {
             best_distance = distance;
             best = candidate;
         }

@@ -101,4 +101,5 @@ TEST_CASE("domain_selector: edit distance", "[selector]") {
     REQUIRE(edit_distance("web1", "web-1") == 1);
     REQUIRE(closest_name("db1", {"db-1", "web-1"}) == std::optional<std::string>("db-1"));
     REQUIRE_FALSE(closest_name("zzz", {"db-1", "web-1"}).has_value());
+    REQUIRE(closest_name("web-3", {"web-2", "web-1"}) == std::optional<std::string>("web-1"));
 }
