@@ -70,14 +70,18 @@ std::optional<std::string> closest_name(std::string_view name,
     return best;
 }
 
-std::vector<std::size_t> select_domains(const std::vector<DomainBrief>& domains,
-                                        const Selection& selection) {
-    const bool everything = selection.all || (selection.patterns.empty() &&
-                                              (selection.empty_means_all || selection.state));
-    if (!everything && selection.patterns.empty()) {
+void require_selection(const Selection& selection) {
+    if (!selection.all && selection.patterns.empty() && !selection.empty_means_all &&
+        !selection.state) {
         throw Error("no domain selected: name domains, give shell globs, or use --all",
                     ExitCode::usage);
     }
+}
+
+std::vector<std::size_t> select_domains(const std::vector<DomainBrief>& domains,
+                                        const Selection& selection) {
+    require_selection(selection);
+    const bool everything = selection.all || selection.patterns.empty();
 
     std::vector<bool> chosen(domains.size(), false);
     if (everything) {

@@ -36,6 +36,10 @@ struct DomainBrief {
     DomainState state = DomainState::no_state;
 };
 
+// Throw Error (exit 2) when the selection asks for nothing; commands call it before they
+// connect, so a usage mistake is reported as one.
+void require_selection(const Selection& selection);
+
 // Return the indices into `domains` of the selected ones, sorted by name, each once.
 // Throws Error (exit 2) when nothing was asked for, and Error naming the first pattern that
 // matches no domain, with a "did you mean" when a name is close.

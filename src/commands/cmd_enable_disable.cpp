@@ -39,6 +39,9 @@ int run_enable_disable(const EnableCliOptions& cli, Nesting nesting, const Comma
     }
     if (!cli.model.empty()) {
         options.nest.model = cli.model;
+        if (cli.mode == "auto") {
+            options.nest.mode = CpuMode::custom; // a model only means something in custom mode
+        }
     }
     if (cli.feature != "auto") {
         options.nest.feature = parse_nest_feature(cli.feature);
@@ -49,6 +52,7 @@ int run_enable_disable(const EnableCliOptions& cli, Nesting nesting, const Comma
     options.validate = !cli.no_validate;
     options.json = cli.json;
     options.backup_dir = cli.backup_dir;
+    require_selection(options.selection);
     return run_on_hosts(ctx, cli.json, /*read_only=*/false,
                         [&](const Connection& conn) { return enable_on(conn, options); });
 }
@@ -81,7 +85,8 @@ void setup_enable_disable(CLI::App& app, CommandContext& ctx) {
     enable->add_option("--mode", enable_cli->mode,
                        "CPU mode: auto (host-passthrough where supported, else custom + feature)")
         ->check(CLI::IsMember({"auto", "host-passthrough", "host-model", "custom"}));
-    enable->add_option("--model", enable_cli->model, "CPU model for custom mode")->type_name("NAME");
+    enable->add_option("--model", enable_cli->model, "CPU model for custom mode (implies --mode custom)")
+        ->type_name("NAME");
     enable->callback(
         [enable_cli, &ctx] { ctx.exit_code = run_enable_disable(*enable_cli, Nesting::enable, ctx); });
 
