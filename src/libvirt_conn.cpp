@@ -297,6 +297,40 @@ std::vector<ListedDomain> Connection::list_all_domains_with_state() const {
     return listed;
 }
 
+namespace {
+
+std::vector<std::string> uuids_of(virConnectPtr conn, unsigned int filter, const std::string& what,
+                                  const std::string& uri) {
+    virDomainPtr* raw = nullptr;
+    int count = virConnectListAllDomains(conn, &raw, filter);
+    if (count < 0) {
+        throw_last_error("cannot list domains " + what + " on " + quoted(uri), conn);
+    }
+    std::vector<std::string> uuids;
+    uuids.reserve(static_cast<std::size_t>(count));
+    for (int i = 0; i < count; ++i) {
+        char buf[VIR_UUID_STRING_BUFLEN] = {};
+        virDomainPtr dom = raw[i]; // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+        if (virDomainGetUUIDString(dom, buf) == 0) {
+            uuids.emplace_back(buf);
+        }
+        virDomainFree(dom);
+    }
+    std::free(raw); // NOLINT(cppcoreguidelines-no-malloc)
+    return uuids;
+}
+
+} // namespace
+
+std::vector<std::string> Connection::uuids_with_managed_save() const {
+    return uuids_of(m_ptr.get(), VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE, "with a managed-save image",
+                    m_uri);
+}
+
+std::vector<std::string> Connection::uuids_with_snapshots() const {
+    return uuids_of(m_ptr.get(), VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT, "with snapshots", m_uri);
+}
+
 Domain Connection::lookup(const std::string& name) const {
     virDomainPtr dom = virDomainLookupByName(m_ptr.get(), name.c_str());
     if (dom == nullptr) {

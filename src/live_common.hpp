@@ -10,6 +10,8 @@
 #include "virtnest/error.hpp"
 #include "virtnest/libvirt_conn.hpp"
 
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,23 @@ namespace virtnest {
 // Return the indices of the selected domains of a listing, sorted by name.
 std::vector<std::size_t> select_listed(const std::vector<ListedDomain>& listed,
                                        const Selection& selection);
+
+// Which domains have a managed-save image or snapshots, asked of libvirt with one filtered
+// listing each, the first time a domain needs the answer (so a run that changes nothing
+// asks nothing, and a run over 1,000 domains asks twice, not 2,000 times).
+class DomainMarks {
+public:
+    explicit DomainMarks(const Connection& conn) : m_conn(conn) {}
+    // Return true when the domain with `uuid` has a managed-save image.
+    bool has_managed_save(const std::string& uuid);
+    // Return true when the domain with `uuid` has at least one snapshot.
+    bool has_snapshots(const std::string& uuid);
+
+private:
+    const Connection& m_conn;
+    std::optional<std::set<std::string>> m_saved;
+    std::optional<std::set<std::string>> m_snapshots;
+};
 
 // Return an outcome skeleton for a listed domain (name, uuid, state).
 DomainOutcome outcome_for(const ListedDomain& item);

@@ -17,6 +17,7 @@ struct EnableRun {
     const Connection& conn;
     const EnableOptions& options;
     NestTargetCache targets;
+    DomainMarks marks;
     std::optional<BackupStore> store; // created on the first backup, never in a dry run
 
     const BackupStore& backups() {
@@ -121,7 +122,7 @@ DomainOutcome enable_one(EnableRun& run, const ListedDomain& item) {
         return outcome;
     }
     // A managed-save image can only exist for a domain that is not running.
-    if (item.persistent && !is_active(item.state) && dom.has_managed_save()) {
+    if (item.persistent && !is_active(item.state) && run.marks.has_managed_save(outcome.uuid)) {
         facts.managed_save = true;
         plan = plan_domain(facts, target, nest);
         if (plan.action == PlanAction::skip) {
@@ -143,8 +144,8 @@ DomainOutcome enable_one(EnableRun& run, const ListedDomain& item) {
     outcome.warnings = plan.warnings;
     outcome.warnings.insert(outcome.warnings.end(), rewritten.warnings.begin(),
                             rewritten.warnings.end());
-    if (int snapshots = dom.snapshot_count(); snapshots > 0) {
-        outcome.warnings.push_back(snapshot_warning(snapshots));
+    if (run.marks.has_snapshots(outcome.uuid)) {
+        outcome.warnings.push_back(snapshot_warning(dom.snapshot_count()));
     }
     outcome.restart_required = is_active(item.state);
     if (run.options.diff) {
@@ -186,7 +187,7 @@ DomainOutcome enable_one(EnableRun& run, const ListedDomain& item) {
 HostOutcome enable_on(const Connection& conn, const EnableOptions& options) {
     std::vector<ListedDomain> listed = conn.list_all_domains_with_state();
     std::vector<std::size_t> selected = select_listed(listed, options.selection);
-    EnableRun run{conn, options, NestTargetCache(conn), std::nullopt};
+    EnableRun run{conn, options, NestTargetCache(conn), DomainMarks(conn), std::nullopt};
     std::string lost;
     std::vector<DomainOutcome> outcomes = for_each_selected(
         listed, selected, [&](const ListedDomain& item) { return enable_one(run, item); }, lost);

@@ -49,13 +49,4 @@ std::vector<std::size_t> select_domains(const std::vector<DomainBrief>& domains,
 // Return true when `pattern` contains shell glob characters (*, ?, [).
 bool is_glob(std::string_view pattern) noexcept;
 
-// Return the Levenshtein distance between two strings.
-std::size_t edit_distance(std::string_view a, std::string_view b);
-
-// Return the candidate closest to `name` when it is close enough to be a likely typo
-// (distance at most a third of the name's length, at least 1, at most 3; ties go to the
-// alphabetically first); nullopt otherwise.
-std::optional<std::string> closest_name(std::string_view name,
-                                        const std::vector<std::string>& candidates);
-
 } // namespace virtnest
