@@ -74,6 +74,18 @@ std::optional<std::string> verify_defined(const std::string& defined_xml, const 
     return std::nullopt;
 }
 
+// An "already" domain that runs may still run the old CPU: say so, so a fleet run tells the
+// operator which guests still need their cold boot.
+DomainOutcome already(DomainOutcome outcome, const Domain& dom, const CpuFacts& inactive,
+                      DomainState state) {
+    outcome.action = Action::already;
+    if (is_active(state) && restart_pending(inactive, inspect_cpu(dom.xml(XmlView::live)))) {
+        outcome.restart_required = true;
+        outcome.reason += "; the running guest still has its old CPU";
+    }
+    return outcome;
+}
+
 DomainOutcome enable_one(EnableRun& run, const ListedDomain& item) {
     const NestOptions& nest = run.options.nest;
     DomainOutcome outcome = outcome_for(item);
@@ -89,9 +101,8 @@ DomainOutcome enable_one(EnableRun& run, const ListedDomain& item) {
     Plan plan = plan_domain(facts, target, nest);
     outcome.warnings = plan.warnings;
     if (plan.action == PlanAction::already) {
-        outcome.action = Action::already;
         outcome.reason = plan.reason;
-        return outcome;
+        return already(std::move(outcome), dom, facts.cpu, item.state);
     }
     const bool safety_skip = plan.action == PlanAction::skip && safety_refusal(facts).has_value();
     if (plan.action == PlanAction::skip && !safety_skip) {
@@ -107,7 +118,6 @@ DomainOutcome enable_one(EnableRun& run, const ListedDomain& item) {
         return outcome;
     }
     if (!rewritten.changed) {
-        outcome.action = Action::already;
         outcome.warnings.insert(outcome.warnings.end(), rewritten.warnings.begin(),
                                 rewritten.warnings.end());
         outcome.reason = nest.nesting == Nesting::enable
@@ -115,7 +125,7 @@ DomainOutcome enable_one(EnableRun& run, const ListedDomain& item) {
                                    " passed to the guest)"
                              : "already without nesting (" + feature_text(plan.feature) +
                                    " not passed to the guest)";
-        return outcome;
+        return already(std::move(outcome), dom, facts.cpu, item.state);
     }
     if (safety_skip) {
         outcome.reason = plan.reason;

@@ -86,6 +86,12 @@ TEST_CASE("live enable: the whole fleet", "[live][enable]") {
         HostOutcome again = enable_on(conn, enable_options(backups.path, {}, false));
         REQUIRE(again.exit_code == 0);
         REQUIRE(again.summary["already"] == 7);
+        // web-1 runs the old CPU until its cold boot, and the second run still says so.
+        auto web1_again = record_named(again.records, "web-1");
+        REQUIRE(web1_again["restart_required"] == true);
+        REQUIRE_THAT(web1_again["reason"].get<std::string>(),
+                     Catch::Matchers::EndsWith("; the running guest still has its old CPU"));
+        REQUIRE(record_named(again.records, "ci-runner")["restart_required"] == false);
         REQUIRE(snapshot_fleet(conn) == after);
         REQUIRE(count_files(backups.path) == 4);
     }
