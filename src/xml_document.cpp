@@ -2,6 +2,8 @@
 
 #include "virtnest/error.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cctype>
 #include <set>
 
@@ -28,6 +30,48 @@ std::ptrdiff_t start_of(const pugi::xml_node& node) {
     case pugi::node_element: return offset - 1;
     case pugi::node_comment: return offset - 4;
     default: return offset;
+    }
+}
+
+// pugixml keeps an unknown entity reference such as `&foo;` as literal text, which would
+// then be printed as `&amp;foo;`; libxml2 refuses it. Scan the raw text (outside comments,
+// CDATA, processing instructions and the doctype) for references XML does not predefine.
+void check_entities(std::string_view text, std::string_view source) {
+    constexpr std::array<std::pair<std::string_view, std::string_view>, 4> k_skipped{{
+        {"<!--", "-->"}, {"<![CDATA[", "]]>"}, {"<?", "?>"}, {"<!DOCTYPE", ">"}}};
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t next = text.find_first_of("<&", pos);
+        if (next == std::string_view::npos) {
+            return;
+        }
+        pos = next;
+        if (text[pos] == '<') {
+            std::size_t stop = pos + 1;
+            for (const auto& [open, close] : k_skipped) {
+                if (text.substr(pos).starts_with(open)) {
+                    std::size_t end = text.find(close, pos + open.size());
+                    stop = end == std::string_view::npos ? text.size() : end + close.size();
+                    break;
+                }
+            }
+            pos = stop;
+            continue;
+        }
+        std::size_t semicolon = text.find(';', pos);
+        std::string_view name = semicolon == std::string_view::npos
+                                    ? text.substr(pos + 1, 0)
+                                    : text.substr(pos + 1, semicolon - pos - 1);
+        bool known = name == "amp" || name == "lt" || name == "gt" || name == "apos" ||
+                     name == "quot" || (name.starts_with('#') && name.size() > 1);
+        if (!known) {
+            std::size_t shown = std::min<std::size_t>(name.size(), 32);
+            throw Error("cannot parse " + std::string(source) + ": " +
+                        where(text, static_cast<std::ptrdiff_t>(pos)) + ": unknown entity \"&" +
+                        std::string(name.substr(0, shown)) + ";\" (only &amp; &lt; &gt; &apos; "
+                        "&quot; and character references are allowed)");
+        }
+        pos = semicolon + 1;
     }
 }
 
@@ -229,6 +273,7 @@ pugi::xml_document parse_xml(std::string_view text, std::string_view source) {
                     ": " + lowercase_first(result.description()));
     }
     check_strictness(doc, text, source);
+    check_entities(text, source);
     return doc;
 }
 

@@ -32,6 +32,8 @@ std::string slurp(const fs::path& path) {
 std::vector<fs::path> corpus_files() {
     std::vector<fs::path> files;
     fs::path root = fs::path(VIRTNEST_CORPUS_DIR) / "domains";
+    INFO("the libvirt 9 corpus is expected beside the checkout, at " << root.string());
+    REQUIRE(fs::is_directory(root));
     for (const auto& entry : fs::recursive_directory_iterator(root)) {
         if (entry.is_regular_file() && entry.path().extension() == ".xml") {
             files.push_back(entry.path());
@@ -209,6 +211,7 @@ TEST_CASE("corpus: every libvirt 9 test domain rewrites correctly in every mode"
     std::map<std::string, Counts> counts;
     int inputs_accepted = 0;
     int custom_refusals = 0;
+    int printed_like_libvirt = 0;
     int serial = 0;
     for (const fs::path& path : files) {
         std::string file = fs::relative(path, fs::path(VIRTNEST_CORPUS_DIR) / "domains").string();
@@ -216,6 +219,13 @@ TEST_CASE("corpus: every libvirt 9 test domain rewrites correctly in every mode"
         std::string input = slurp(path);
         Verdict before = define_and_read(conn, input, "conformance-" + std::to_string(++serial));
         inputs_accepted += before.accepted ? 1 : 0;
+        if (before.accepted) {
+            // Our printer reproduces libvirt's own formatting byte for byte, so a diff of
+            // libvirt's XML against a rewrite shows the rewrite and nothing else.
+            CAPTURE(before.formatted);
+            REQUIRE(canonical_xml(before.formatted, "libvirt's XML") == before.formatted);
+            ++printed_like_libvirt;
+        }
 
         if (model_of(input).empty() && is_x86(arch_of(input))) {
             RewriteRequest no_model;
@@ -265,7 +275,8 @@ TEST_CASE("corpus: every libvirt 9 test domain rewrites correctly in every mode"
 
     std::cout << "corpus conformance: " << files.size() << " files, " << inputs_accepted
               << " accepted by test:///default as given; custom without a model refused on "
-              << custom_refusals << " x86 files\n";
+              << custom_refusals << " x86 files; libvirt's formatting reproduced byte for byte on "
+              << printed_like_libvirt << "\n";
     for (const auto& [label, count] : counts) {
         std::cout << "  " << label << ": rewritten " << count.rewritten << ", refused as expected "
                   << count.refused << ", accepted before " << count.accepted_before

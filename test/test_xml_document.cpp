@@ -46,6 +46,14 @@ TEST_CASE("xml_document: parse errors name the source, line and column", "[xml]"
                             "cannot parse domain XML: line 1, column 4: \"--\" is not allowed "
                             "inside a comment");
     }
+    SECTION("unknown entity references") {
+        REQUIRE_THROWS_WITH(parse_xml("<a>\n<b>x&foo;y</b></a>", "domain XML"),
+                            "cannot parse domain XML: line 2, column 5: unknown entity \"&foo;\" "
+                            "(only &amp; &lt; &gt; &apos; &quot; and character references are "
+                            "allowed)");
+        REQUIRE_NOTHROW(parse_xml("<a b='&amp;&#38;&#x26;'><!-- &x; --><![CDATA[&y;]]>&lt;</a>",
+                                  "domain XML"));
+    }
     SECTION("a root that is not <domain>") {
         REQUIRE_THROWS_WITH(parse_domain_xml("<network/>", "file \"n.xml\""),
                             "cannot use file \"n.xml\": root element is <network>, expected <domain>");

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# System test 2: outside <cpu>, the inactive XML is unchanged after enable. Run over real
+# domain XML from libvirt's own test suite (domains/, see domains/SOURCES) and a small
+# domain without <cpu>, selected with one glob.
+. "$(dirname "$0")/lib.sh"
+
+step "define the domains"
+names=()
+for src in "$VNSYS_LIB_DIR"/domains/*.xml; do
+    name=${PREFIX}$(basename "$src" .xml)
+    xt set-name "$src" "$name" >"$WORK/$name.def.xml"
+    V define "$WORK/$name.def.xml" --validate >/dev/null
+    names+=("$name")
+done
+define "${PREFIX}no-cpu" ""
+names+=("${PREFIX}no-cpu")
+dump_all "$WORK/before"
+pass "defined ${#names[@]} domains: ${names[*]}"
+
+step "enable --dry-run changes nothing"
+vn enable "${PREFIX}*" --dry-run --backup-dir "$BACKUPS"
+expect_rc 0 "enable --dry-run"
+same_configs "$WORK/before" "after enable --dry-run"
+expect_no_backups "enable --dry-run"
+
+step "enable"
+vn enable "${PREFIX}*" --backup-dir "$BACKUPS"
+expect_rc 0 "enable"
+dump_all "$WORK/after"
+for name in "${names[@]}"; do
+    same_outside_cpu "$WORK/before/$name.xml" "$WORK/after/$name.xml" "$name"
+    expect_svm "$WORK/after/$name.xml" on "$name"
+done
