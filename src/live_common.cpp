@@ -37,6 +37,12 @@ DomainOutcome outcome_for(const ListedDomain& item) {
     return outcome;
 }
 
+DomainOutcome not_attempted(const ListedDomain& item, const std::string& lost) {
+    DomainOutcome skipped = outcome_for(item);
+    skipped.reason = "not attempted: " + lost;
+    return skipped;
+}
+
 HostOutcome finish_run(const std::vector<DomainOutcome>& outcomes, const ReportStyle& style,
                        const std::string& lost) {
     HostOutcome host;

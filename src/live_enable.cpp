@@ -8,6 +8,8 @@
 #include "virtnest/secret_mask.hpp"
 #include "virtnest/xml_diff.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <optional>
 
 namespace virtnest {
@@ -86,7 +88,20 @@ DomainOutcome already(DomainOutcome outcome, const Domain& dom, const CpuFacts& 
     return outcome;
 }
 
-DomainOutcome enable_one(EnableRun& run, const ListedDomain& item) {
+// A change that has its backup written and waits for the batch's sync, then its define.
+struct PendingChange {
+    std::size_t slot = 0; // index into the run's outcomes
+    const ListedDomain* item = nullptr;
+    std::string xml;      // what was read, and backed up
+    std::string new_xml;  // what will be defined
+    Plan plan;
+    std::filesystem::path backup;
+};
+
+// Read, plan and rewrite one domain; a change in a real run also gets its backup written.
+// Return the finished outcome, or the outcome so far plus the pending change.
+DomainOutcome prepare_one(EnableRun& run, const ListedDomain& item,
+                          std::optional<PendingChange>& pending) {
     const NestOptions& nest = run.options.nest;
     DomainOutcome outcome = outcome_for(item);
     const Domain& dom = item.domain;
@@ -169,20 +184,30 @@ DomainOutcome enable_one(EnableRun& run, const ListedDomain& item) {
     }
 
     const BackupKind kind = nest.nesting == Nesting::enable ? BackupKind::enable : BackupKind::disable;
-    const std::filesystem::path backup = run.backups().save(outcome.uuid, outcome.name, xml, kind);
+    pending = PendingChange{0, &item, xml, std::move(rewritten.xml), std::move(plan),
+                            run.backups().save(outcome.uuid, outcome.name, xml, kind,
+                                               std::chrono::system_clock::now(),
+                                               Durability::at_sync)};
+    return outcome;
+}
+
+// Re-check and define one prepared change whose backup is on disk.
+DomainOutcome commit_one(EnableRun& run, const PendingChange& change, DomainOutcome outcome) {
+    const Domain& dom = change.item->domain;
     if (run.options.before_recheck) {
         run.options.before_recheck(dom);
     }
-    if (dom.xml(XmlView::inactive_secure) != xml) {
+    if (dom.xml(XmlView::inactive_secure) != change.xml) {
         std::error_code ec;
-        std::filesystem::remove(backup, ec); // it no longer describes what is defined
+        std::filesystem::remove(change.backup, ec); // it no longer describes what is defined
         outcome.reason = "changed concurrently: its configuration changed while virt-nest was "
                          "working on it; nothing was defined; run again to plan from the new one";
         return outcome;
     }
-    outcome.backup = backup.string();
-    Domain defined = run.conn.define(rewritten.xml, run.options.validate, outcome.name);
-    if (auto wrong = verify_defined(defined.xml(XmlView::inactive_secure), plan, nest)) {
+    outcome.backup = change.backup.string();
+    Domain defined = run.conn.define(change.new_xml, run.options.validate, outcome.name);
+    if (auto wrong = verify_defined(defined.xml(XmlView::inactive_secure), change.plan,
+                                    run.options.nest)) {
         outcome.action = Action::failed;
         outcome.reason = *wrong + "; the previous definition is in the backup: virt-nest revert " +
                          outcome.name;
@@ -192,6 +217,9 @@ DomainOutcome enable_one(EnableRun& run, const ListedDomain& item) {
     return outcome;
 }
 
+// Domains prepared (and backed up) before one sync of the backups and their defines.
+constexpr std::size_t k_batch = 256;
+
 } // namespace
 
 HostOutcome enable_on(const Connection& conn, const EnableOptions& options) {
@@ -199,8 +227,49 @@ HostOutcome enable_on(const Connection& conn, const EnableOptions& options) {
     std::vector<std::size_t> selected = select_listed(listed, options.selection);
     EnableRun run{conn, options, NestTargetCache(conn), DomainMarks(conn), std::nullopt};
     std::string lost;
-    std::vector<DomainOutcome> outcomes = for_each_selected(
-        listed, selected, [&](const ListedDomain& item) { return enable_one(run, item); }, lost);
+    std::vector<DomainOutcome> outcomes;
+    outcomes.reserve(selected.size());
+    // Backups of a batch reach the disk with one sync before any of its domains is defined.
+    for (std::size_t start = 0; start < selected.size(); start += k_batch) {
+        std::vector<PendingChange> batch;
+        const std::size_t end = std::min(selected.size(), start + k_batch);
+        for (std::size_t i = start; i < end; ++i) {
+            const ListedDomain& item = listed[selected[i]];
+            if (!lost.empty()) {
+                outcomes.push_back(not_attempted(item, lost));
+                continue;
+            }
+            std::optional<PendingChange> pending;
+            outcomes.push_back(guarded(
+                item, [&](const ListedDomain& it) { return prepare_one(run, it, pending); }, lost));
+            if (pending) {
+                pending->slot = outcomes.size() - 1;
+                batch.push_back(std::move(*pending));
+            }
+        }
+        std::string unsynced;
+        if (!batch.empty()) {
+            try {
+                run.backups().sync();
+            } catch (const Error& e) {
+                unsynced = e.what();
+            }
+        }
+        for (const PendingChange& change : batch) {
+            DomainOutcome& outcome = outcomes[change.slot];
+            if (!unsynced.empty()) {
+                outcome.action = Action::failed;
+                outcome.reason = "nothing was defined: " + unsynced;
+            } else if (!lost.empty()) {
+                outcome = not_attempted(*change.item, lost);
+            } else {
+                DomainOutcome prepared = outcome;
+                outcome = guarded(
+                    *change.item,
+                    [&](const ListedDomain&) { return commit_one(run, change, prepared); }, lost);
+            }
+        }
+    }
     ReportStyle style;
     style.verb = options.nest.nesting == Nesting::enable ? "enable" : "disable";
     style.dry_run = options.dry_run;
