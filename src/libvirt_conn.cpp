@@ -137,7 +137,7 @@ DomainState Domain::state() const {
     int state = 0;
     int reason = 0;
     if (virDomainGetState(m_ptr.get(), &state, &reason, 0) < 0) {
-        throw_last_error("cannot read state of domain " + quoted(m_name));
+        throw_last_error("cannot read state of domain " + quoted(m_name), virDomainGetConnect(m_ptr.get()));
     }
     return state_from_libvirt(state);
 }
@@ -167,7 +167,7 @@ int Domain::snapshot_count() const {
         if (is_unsupported()) {
             return 0;
         }
-        throw_last_error("cannot count snapshots of domain " + quoted(m_name));
+        throw_last_error("cannot count snapshots of domain " + quoted(m_name), virDomainGetConnect(m_ptr.get()));
     }
     return rc;
 }
@@ -181,7 +181,7 @@ std::string Domain::xml(XmlView view) const {
     }
     char* raw = virDomainGetXMLDesc(m_ptr.get(), flags);
     if (raw == nullptr) {
-        throw_last_error("cannot read XML of domain " + quoted(m_name));
+        throw_last_error("cannot read XML of domain " + quoted(m_name), virDomainGetConnect(m_ptr.get()));
     }
     return take_string(raw);
 }

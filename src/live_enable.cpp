@@ -217,8 +217,11 @@ DomainOutcome commit_one(EnableRun& run, const PendingChange& change, DomainOutc
     return outcome;
 }
 
-// Domains prepared (and backed up) before one sync of the backups and their defines.
-constexpr std::size_t k_batch = 256;
+// Domains prepared (and backed up) before one sync of the backups and their defines: small
+// first, so a run shows progress (and an interrupted one has changed something) early, then
+// doubling, so a large run pays few syncs.
+constexpr std::size_t k_first_batch = 8;
+constexpr std::size_t k_max_batch = 256;
 
 } // namespace
 
@@ -230,9 +233,11 @@ HostOutcome enable_on(const Connection& conn, const EnableOptions& options) {
     std::vector<DomainOutcome> outcomes;
     outcomes.reserve(selected.size());
     // Backups of a batch reach the disk with one sync before any of its domains is defined.
-    for (std::size_t start = 0; start < selected.size(); start += k_batch) {
+    std::size_t batch_size = k_first_batch;
+    for (std::size_t start = 0; start < selected.size();
+         start += batch_size, batch_size = std::min(batch_size * 2, k_max_batch)) {
         std::vector<PendingChange> batch;
-        const std::size_t end = std::min(selected.size(), start + k_batch);
+        const std::size_t end = std::min(selected.size(), start + batch_size);
         for (std::size_t i = start; i < end; ++i) {
             const ListedDomain& item = listed[selected[i]];
             if (!lost.empty()) {
