@@ -128,6 +128,12 @@ HostEnablePlan plan_host_enable(const HostFacts& facts) {
                              " in /proc/cpuinfo: the setting takes effect only once it does "
                              "(see `virt-nest check`)");
     }
+    for (const ModuleBlock& block : module_blocks(facts.modprobe_files, plan.module)) {
+        plan.notes.push_back(block.file + ":" + std::to_string(block.line) + " has `" +
+                             block.statement + "`, which virt-nest leaves alone: " +
+                             (block.prevents_loading ? plan.module + " cannot load until it goes"
+                                                     : plan.module + " is not loaded at boot"));
+    }
     if (module == nullptr) {
         plan.commands = {"modprobe " + plan.module};
     } else if (!ok_now) {

@@ -7,17 +7,9 @@
 namespace virtnest {
 namespace {
 
-Check pass(std::string id, std::string message) {
-    return {std::move(id), CheckStatus::pass, std::move(message), {}};
-}
-
-Check warn(std::string id, std::string message, std::string remedy) {
-    return {std::move(id), CheckStatus::warn, std::move(message), std::move(remedy)};
-}
-
-Check fail(std::string id, std::string message, std::string remedy) {
-    return {std::move(id), CheckStatus::fail, std::move(message), std::move(remedy)};
-}
+constexpr auto pass = Check::passed;
+constexpr auto warn = Check::warning;
+constexpr auto fail = Check::failure;
 
 std::string param_of(const KvmModule& module, const std::string& name) {
     auto it = module.params.find(name);
@@ -319,6 +311,24 @@ void persistence_checks(const HostFacts& facts, std::optional<bool> runtime_nest
                                   ": nesting is off after the next reboot or module reload",
                               remedy));
     }
+    for (const ModuleBlock& block : module_blocks(facts.modprobe_files, mod)) {
+        const std::string at = block.file + ":" + std::to_string(block.line);
+        if (block.prevents_loading) {
+            // Not loaded now and unloadable: the kvm.module remedy cannot work until this goes.
+            const bool loaded = find_module(facts, mod) != nullptr;
+            Check check{"persist.install", loaded ? CheckStatus::warn : CheckStatus::fail,
+                        at + " has `" + block.statement +
+                            "`: modprobe runs that instead of loading " + mod,
+                        "remove that line from " + block.file};
+            checks.push_back(std::move(check));
+        } else {
+            checks.push_back(warn("persist.blacklist",
+                                  at + " has `" + block.statement + "`: " + mod +
+                                      " is not loaded automatically at boot",
+                                  "remove that line, or load it at boot with `echo " + mod +
+                                      " > /etc/modules-load.d/kvm.conf`"));
+        }
+    }
     if (platform == Platform::ibm_z) {
         std::optional<ModuleOption> hpage =
             effective_option(facts.modprobe_files, facts.kernel_cmdline, mod, "hpage");
@@ -426,101 +436,6 @@ std::vector<Check> host_checks(const HostFacts& facts) {
     persistence_checks(facts, nested, checks);
     if (nested == true && cpu.platform != Platform::power) {
         platform_notes(facts, checks);
-    }
-    return checks;
-}
-
-std::vector<Check> libvirt_checks(const LibvirtFacts& facts) {
-    std::vector<Check> checks;
-    const std::string uri = facts.uri.empty() ? "libvirt's default URI" : "\"" + facts.uri + "\"";
-    if (!facts.reachable && facts.remote) {
-        checks.push_back(fail("libvirt.connect", facts.error,
-                              "check the URI, the network path (ssh keys) and that libvirtd runs "
-                              "on that host"));
-        return checks;
-    }
-    if (!facts.reachable) {
-        checks.push_back(warn("libvirt.connect", facts.error,
-                              "start the daemon (`systemctl start libvirtd`) or name one with "
-                              "-c URI; the other checks do not need it"));
-        return checks;
-    }
-    checks.push_back(pass("libvirt.connect", "connected to " + uri));
-    if (facts.domcaps_unsupported) {
-        checks.push_back(warn("libvirt.kvm",
-                              "the driver behind " + uri +
-                                  " does not report domain capabilities, so libvirt's view of "
-                                  "nesting is unknown",
-                              "ask a QEMU/KVM connection, e.g. -c qemu:///system"));
-        return checks;
-    }
-    if (!facts.kvm_caps) {
-        checks.push_back(fail("libvirt.kvm",
-                              "libvirt cannot run KVM guests: " + facts.kvm_caps_error,
-                              "make KVM usable on that host first (see the kvm.* checks there)"));
-        return checks;
-    }
-    const DomainCaps& caps = *facts.kvm_caps;
-    checks.push_back(pass("libvirt.kvm", "libvirt runs KVM guests (" + caps.arch + ", " +
-                                             caps.machine + ", " + caps.emulator + ")"));
-    if (!caps.host_model_supported) {
-        if (caps.arch == "aarch64" || caps.arch == "armv7l") {
-            checks.push_back(fail("libvirt.nested",
-                                  "libvirt offers no host-model CPU on " + caps.arch +
-                                      ": this stack has no nested virtualization on ARM",
-                                  "run nested guests on an x86 (Intel, AMD) or IBM Z host"));
-        } else {
-            checks.push_back(warn("libvirt.nested",
-                                  "libvirt offers no host-model CPU on " + caps.arch +
-                                      ", so it cannot tell whether KVM offers nesting",
-                                  "run `virt-nest check` on that host itself"));
-        }
-        return checks;
-    }
-    std::vector<std::string> wanted;
-    if (caps.arch == "s390x") {
-        wanted = {"sief2"};
-    } else if (caps.arch != "x86_64" && caps.arch != "i686") {
-        // POWER nesting is a machine capability (cap-nested-hv), not a CPU feature.
-        checks.push_back(warn("libvirt.nested",
-                              "libvirt's host-model CPU on " + caps.arch +
-                                  " does not show whether KVM offers nesting",
-                              "run `virt-nest check` on that host itself"));
-        return checks;
-    } else if (caps.host_model_vendor == Vendor::intel) {
-        wanted = {"vmx"};
-    } else if (caps.host_model_vendor == Vendor::amd) {
-        wanted = {"svm"};
-    } else {
-        wanted = {"vmx", "svm"};
-    }
-    const std::set<std::string>& features =
-        facts.expanded_features ? *facts.expanded_features : caps.host_model_features;
-    const std::string source = facts.expanded_features ? "host-model expanded by libvirt's baseline"
-                               : facts.baseline_error.empty()
-                                   ? "host-model from domain capabilities; the driver "
-                                     "cannot expand it"
-                                   : "host-model from domain capabilities; expanding it "
-                                     "failed: " +
-                                         facts.baseline_error;
-    const std::string model =
-        caps.host_model_name +
-        (caps.host_model_vendor
-             ? std::string(", ") + (caps.host_model_vendor == Vendor::intel ? "Intel" : "AMD")
-             : std::string());
-    auto found = std::find_if(wanted.begin(), wanted.end(),
-                              [&](const std::string& f) { return features.count(f) != 0U; });
-    if (found != wanted.end()) {
-        checks.push_back(pass("libvirt.nested", "libvirt's CPU (" + model + ") offers " + *found +
-                                                    ": guests can run their own VMs (" + source +
-                                                    ")"));
-    } else {
-        std::string flags = wanted.size() == 1 ? wanted.front() : "vmx or svm";
-        checks.push_back(fail("libvirt.nested",
-                              "libvirt's CPU (" + model + ") lacks " + flags +
-                                  ": KVM on that host does not offer nesting (" + source + ")",
-                              "on that host: `virt-nest host enable --reload`, then check "
-                              "again"));
     }
     return checks;
 }

@@ -7,6 +7,7 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <mutex>
 
@@ -23,6 +24,9 @@ void init_libvirt_once() {
             throw Error("cannot initialize libvirt");
         }
         virSetErrorFunc(nullptr, silent_error_handler);
+        // A daemon that dies mid-call closes the socket under libvirt's writes; the default
+        // SIGPIPE action would kill us silently (exit 141) instead of reporting the error.
+        std::signal(SIGPIPE, SIG_IGN);
     });
 }
 

@@ -174,6 +174,33 @@ std::optional<ModuleOption> effective_option(const std::vector<ConfFile>& files,
     return found;
 }
 
+std::vector<ModuleBlock> module_blocks(const std::vector<ConfFile>& files,
+                                       std::string_view module) {
+    const std::string wanted = normalize_module(module);
+    std::vector<ModuleBlock> blocks;
+    for (const ConfFile& file : files) {
+        for (const auto& statement : statements(file.content)) {
+            if (statement.size() < 2 || normalize_module(statement[1].text) != wanted) {
+                continue;
+            }
+            std::string text;
+            for (const Token& token : statement) {
+                text += (text.empty() ? "" : " ") + token.text;
+            }
+            const std::string& kind = statement[0].text;
+            if (kind == "blacklist") {
+                blocks.push_back({file.path, statement[0].line, text, false});
+            } else if (kind == "install" && statement.size() >= 3) {
+                std::string command = basename_of(statement[2].text);
+                if (command == "false" || command == "true") {
+                    blocks.push_back({file.path, statement[0].line, text, true});
+                }
+            }
+        }
+    }
+    return blocks;
+}
+
 std::optional<bool> parse_bool_param(std::string_view value) {
     if (value.empty() || value == "Y" || value == "y" || value == "1") {
         return true;

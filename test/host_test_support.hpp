@@ -1,10 +1,14 @@
 #pragma once
 
-// Shared helpers for the host readiness tests: an in-memory HostFiles, fixture paths and
-// temporary copies of fixture trees.
+// Shared helpers for the host readiness tests: an in-memory HostFiles, fixture paths,
+// temporary copies of fixture trees and lookups of checks by id.
 
 #include "virtnest/host_probe.hpp"
+#include "virtnest/host_verdict.hpp"
 
+#include <catch2/catch.hpp>
+
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -106,5 +110,29 @@ class TreeCopy {
     static inline int s_count = 0;
     fs::path m_dir;
 };
+
+// Return the check called `id`; fails the test when there is none.
+inline const virtnest::Check& get(const std::vector<virtnest::Check>& checks,
+                                  const std::string& id) {
+    auto it = std::find_if(checks.begin(), checks.end(),
+                           [&](const virtnest::Check& c) { return c.id == id; });
+    INFO("check " << id);
+    REQUIRE(it != checks.end());
+    return *it;
+}
+
+// Return true when a check called `id` is present.
+inline bool has(const std::vector<virtnest::Check>& checks, const std::string& id) {
+    return std::any_of(checks.begin(), checks.end(),
+                       [&](const virtnest::Check& c) { return c.id == id; });
+}
+
+// Every non-PASS line carries a remedy, and no PASS line does.
+inline void require_remedies(const std::vector<virtnest::Check>& checks) {
+    for (const virtnest::Check& c : checks) {
+        INFO(c.id);
+        CHECK(c.remedy.empty() == (c.status == virtnest::CheckStatus::pass));
+    }
+}
 
 } // namespace test_support

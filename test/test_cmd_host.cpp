@@ -306,6 +306,19 @@ TEST_CASE("cmd_host: refusals and bad input", "[cmd_host]") {
         CHECK(virtnest::reload_blockers(facts, "kvm_amd", {}) ==
               std::vector<std::string>{"kvm_amd is built into the kernel and cannot be reloaded"});
     }
+    SECTION("statements that keep the module out are pointed out, not edited") {
+        TreeCopy tree("intel-nested-off");
+        test_support::spit(tree.path() / "etc/modprobe.d/no-kvm.conf",
+                           "install kvm_intel /bin/false\n");
+        Run r = run({"host", "enable", "--root", tree.path().string()});
+        CHECK(r.code == to_int(ExitCode::ok));
+        CHECK(r.out.find("note: /etc/modprobe.d/no-kvm.conf:1 has `install kvm_intel /bin/false`, "
+                         "which virt-nest "
+                         "leaves alone: kvm_intel cannot load until it goes\n") !=
+              std::string::npos);
+        CHECK(test_support::slurp(tree.path() / "etc/modprobe.d/no-kvm.conf") ==
+              "install kvm_intel /bin/false\n");
+    }
     SECTION("a missing root, a remote host, several hosts") {
         Run missing = run({"host", "enable", "--root", "/nonexistent-virtnest-root"});
         CHECK(missing.code == to_int(ExitCode::error));

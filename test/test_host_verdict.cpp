@@ -1,5 +1,4 @@
 #include "host_test_support.hpp"
-#include "virtnest/domain_caps.hpp"
 #include "virtnest/host_verdict.hpp"
 
 #include <catch2/catch.hpp>
@@ -7,6 +6,9 @@
 #include <algorithm>
 
 using test_support::fixture;
+using test_support::get;
+using test_support::has;
+using test_support::require_remedies;
 using virtnest::Check;
 using virtnest::CheckStatus;
 
@@ -21,45 +23,12 @@ std::vector<Check> checks_of(const test_support::FakeHostFiles& files) {
     return virtnest::host_checks(virtnest::probe_host(files));
 }
 
-const Check& get(const std::vector<Check>& checks, const std::string& id) {
-    auto it =
-        std::find_if(checks.begin(), checks.end(), [&](const Check& c) { return c.id == id; });
-    INFO("check " << id);
-    REQUIRE(it != checks.end());
-    return *it;
-}
-
-bool has(const std::vector<Check>& checks, const std::string& id) {
-    return std::any_of(checks.begin(), checks.end(), [&](const Check& c) { return c.id == id; });
-}
-
 std::vector<std::string> ids(const std::vector<Check>& checks) {
     std::vector<std::string> out;
     for (const Check& c : checks) {
         out.push_back(c.id);
     }
     return out;
-}
-
-// Every non-PASS line carries a remedy, and no PASS line does.
-void require_remedies(const std::vector<Check>& checks) {
-    for (const Check& c : checks) {
-        INFO(c.id);
-        CHECK(c.remedy.empty() == (c.status == CheckStatus::pass));
-    }
-}
-
-virtnest::DomainCaps corpus_caps(const std::string& name) {
-    return virtnest::parse_domain_caps(
-        test_support::slurp(std::filesystem::path(VIRTNEST_CORPUS_DIR) / "domcaps" / name));
-}
-
-virtnest::LibvirtFacts reachable_with(const std::string& caps_file) {
-    virtnest::LibvirtFacts facts;
-    facts.uri = "qemu:///system";
-    facts.reachable = true;
-    facts.kvm_caps = corpus_caps(caps_file);
-    return facts;
 }
 
 } // namespace
@@ -309,94 +278,32 @@ TEST_CASE("host_verdict: platforms without nesting and unreadable machines", "[h
     }
 }
 
-TEST_CASE("host_verdict: libvirt's view", "[host_verdict]") {
-    using virtnest::libvirt_checks;
-    SECTION("this machine's KVM host-model lacks vmx") {
-        auto checks = libvirt_checks(reachable_with("LOCALHOST-qemu-7.2-kvm.x86_64.domcaps.xml"));
+TEST_CASE("host_verdict: modprobe.d statements that keep the module out", "[host_verdict]") {
+    test_support::FakeHostFiles files;
+    files.files["/proc/cpuinfo"] = "vendor_id : AuthenticAMD\nflags : svm npt\n";
+    files.files["/etc/modprobe.d/no-kvm.conf"] = "blacklist kvm_amd\ninstall kvm_amd /bin/false\n";
+    SECTION("not loaded: the install line is a failure") {
+        auto checks = checks_of(files);
         require_remedies(checks);
-        CHECK(get(checks, "libvirt.connect").message == "connected to \"qemu:///system\"");
-        CHECK(get(checks, "libvirt.kvm").message ==
-              "libvirt runs KVM guests (x86_64, pc-i440fx-7.2, /usr/bin/qemu-system-x86_64)");
-        const Check& nested = get(checks, "libvirt.nested");
-        CHECK(nested.status == CheckStatus::fail);
-        CHECK(nested.message ==
-              "libvirt's CPU (kvm64, Intel) lacks vmx: KVM on that host does not offer "
-              "nesting (host-model from domain capabilities; the driver cannot expand it)");
-        CHECK(nested.remedy == "on that host: `virt-nest host enable --reload`, then check again");
-        CHECK_FALSE(virtnest::is_ready(checks));
+        const Check& blacklist = get(checks, "persist.blacklist");
+        CHECK(blacklist.status == CheckStatus::warn);
+        CHECK(blacklist.message == "/etc/modprobe.d/no-kvm.conf:1 has `blacklist kvm_amd`: kvm_amd "
+                                   "is not loaded automatically at boot");
+        CHECK(blacklist.remedy == "remove that line, or load it at boot with `echo kvm_amd > "
+                                  "/etc/modules-load.d/kvm.conf`");
+        const Check& install = get(checks, "persist.install");
+        CHECK(install.status == CheckStatus::fail);
+        CHECK(install.message ==
+              "/etc/modprobe.d/no-kvm.conf:2 has `install kvm_amd /bin/false`: modprobe runs "
+              "that instead of loading kvm_amd");
+        CHECK(install.remedy == "remove that line from /etc/modprobe.d/no-kvm.conf");
     }
-    SECTION("an Intel host with nesting") {
-        auto checks = libvirt_checks(reachable_with("qemu_5.0.0.x86_64.xml"));
-        CHECK(get(checks, "libvirt.nested").status == CheckStatus::pass);
-        CHECK(get(checks, "libvirt.nested").message ==
-              "libvirt's CPU (Skylake-Client-IBRS, Intel) offers vmx: guests can run their own VMs "
-              "(host-model from domain capabilities; the driver cannot expand it)");
-        CHECK(virtnest::is_ready(checks));
+    SECTION("loaded: it only matters at the next boot") {
+        files.files["/sys/module/kvm_amd/parameters/nested"] = "1";
+        files.files["/sys/module/kvm_amd/refcnt"] = "0";
+        CHECK(get(checks_of(files), "persist.install").status == CheckStatus::warn);
     }
-    SECTION("the expanded baseline decides over the bare host-model") {
-        auto facts = reachable_with("qemu_8.0.0.x86_64.xml");
-        CHECK(get(libvirt_checks(facts), "libvirt.nested").status == CheckStatus::fail);
-        facts.expanded_features = std::set<std::string>{"svm", "npt"};
-        CHECK(get(libvirt_checks(facts), "libvirt.nested").message ==
-              "libvirt's CPU (EPYC-Rome, AMD) offers svm: guests can run their own VMs (host-model "
-              "expanded "
-              "by libvirt's baseline)");
-        facts.expanded_features.reset();
-        facts.baseline_error = "boom";
-        CHECK(get(libvirt_checks(facts), "libvirt.nested").message ==
-              "libvirt's CPU (EPYC-Rome, AMD) lacks svm: KVM on that host does not offer nesting "
-              "(host-model "
-              "from domain capabilities; expanding it failed: boom)");
-    }
-    SECTION("IBM Z asks for sief2; ARM has no host-model; POWER cannot tell") {
-        CHECK(
-            get(libvirt_checks(reachable_with("qemu_6.0.0.s390x.xml")), "libvirt.nested").message ==
-            "libvirt's CPU (gen15a-base) lacks sief2: KVM on that host does not offer nesting "
-            "(host-model "
-            "from domain capabilities; the driver cannot expand it)");
-        auto arm_checks = libvirt_checks(reachable_with("qemu_7.0.0-virt.aarch64.xml"));
-        const Check& arm = get(arm_checks, "libvirt.nested");
-        CHECK(arm.status == CheckStatus::fail);
-        CHECK(arm.message ==
-              "libvirt offers no host-model CPU on aarch64: this stack has no nested "
-              "virtualization on ARM");
-        auto xen = reachable_with("libxl-xenfv.xml");
-        CHECK(get(libvirt_checks(xen), "libvirt.nested").status == CheckStatus::warn);
-        auto power = libvirt_checks(reachable_with("qemu_7.1.0.ppc64.xml"));
-        CHECK(get(power, "libvirt.nested").status == CheckStatus::warn);
-        CHECK(get(power, "libvirt.nested").message ==
-              "libvirt's host-model CPU on ppc64 does not show whether KVM offers nesting");
-    }
-    SECTION("an unreachable local daemon is a warning, a remote one a failure") {
-        virtnest::LibvirtFacts local;
-        local.error = "cannot connect to \"(default)\": Failed to connect socket";
-        auto checks = libvirt_checks(local);
-        REQUIRE(checks.size() == 1);
-        CHECK(checks[0].status == CheckStatus::warn);
-        CHECK(checks[0].message == "cannot connect to \"(default)\": Failed to connect socket");
-        CHECK(checks[0].remedy ==
-              "start the daemon (`systemctl start libvirtd`) or name one with -c URI; the "
-              "other checks do not need it");
-        virtnest::LibvirtFacts remote = local;
-        remote.remote = true;
-        CHECK(libvirt_checks(remote)[0].status == CheckStatus::fail);
-    }
-    SECTION("a driver without domain capabilities, and a host without KVM") {
-        virtnest::LibvirtFacts facts;
-        facts.uri = "test:///default";
-        facts.reachable = true;
-        facts.domcaps_unsupported = true;
-        auto checks = libvirt_checks(facts);
-        CHECK(get(checks, "libvirt.kvm").status == CheckStatus::warn);
-        CHECK(checks.size() == 2);
-        CHECK(get(checks, "libvirt.kvm").remedy ==
-              "ask a QEMU/KVM connection, e.g. -c qemu:///system");
-        facts.domcaps_unsupported = false;
-        facts.kvm_caps_error = "invalid argument: KVM is not supported on this platform";
-        auto no_kvm = libvirt_checks(facts);
-        CHECK(get(no_kvm, "libvirt.kvm").message ==
-              "libvirt cannot run KVM guests: invalid argument: KVM is not supported on this "
-              "platform");
-        CHECK(get(no_kvm, "libvirt.kvm").status == CheckStatus::fail);
+    SECTION("another vendor's module is not this machine's concern") {
+        CHECK_FALSE(has(checks_of("amd-nested-off"), "persist.blacklist"));
     }
 }

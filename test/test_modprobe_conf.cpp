@@ -198,3 +198,24 @@ TEST_CASE("modprobe_conf: planning a persistent nested=1", "[modprobe_conf]") {
         CHECK(virtnest::plan_persistent_options(after, "", "kvm_amd", k_nested).edits.empty());
     }
 }
+
+TEST_CASE("modprobe_conf: statements that keep a module from loading", "[modprobe_conf]") {
+    std::vector<ConfFile> files = {
+        {"/etc/modprobe.d/a.conf", "blacklist kvm_intel\n# blacklist kvm-amd\nblacklist kvm-amd\n"},
+        {"/etc/modprobe.d/b.conf",
+         "install kvm_amd /bin/false\ninstall kvm_amd /sbin/modprobe --ignore-install "
+         "kvm_amd\ninstall kvm_intel true\n"}};
+    auto blocks = virtnest::module_blocks(files, "kvm_amd");
+    REQUIRE(blocks.size() == 2);
+    CHECK(blocks[0].file == "/etc/modprobe.d/a.conf");
+    CHECK(blocks[0].line == 3);
+    CHECK(blocks[0].statement == "blacklist kvm-amd");
+    CHECK_FALSE(blocks[0].prevents_loading);
+    CHECK(blocks[1].statement == "install kvm_amd /bin/false");
+    CHECK(blocks[1].line == 1);
+    CHECK(blocks[1].prevents_loading);
+    auto intel = virtnest::module_blocks(files, "kvm-intel");
+    REQUIRE(intel.size() == 2);
+    CHECK(intel[1].prevents_loading);
+    CHECK(virtnest::module_blocks(files, "kvm").empty());
+}

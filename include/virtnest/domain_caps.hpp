@@ -16,7 +16,7 @@ namespace virtnest {
 struct CustomModel {
     std::string name;
     bool usable = true; // usable='no' means this host cannot run it ('unknown' counts as usable)
-    std::string vendor; // as libvirt spells it: "Intel", "AMD", "unknown"; empty when not given
+    std::string vendor{}; // as libvirt spells it: "Intel", "AMD", "unknown"; empty when not given
 };
 
 // The CPU section of `virConnectGetDomainCapabilities`.

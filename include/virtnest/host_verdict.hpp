@@ -1,15 +1,13 @@
 #pragma once
 
-// The readiness verdict: facts about a machine (and libvirt's view of it) in, one check
-// per line out, each PASS/WARN/FAIL with the exact remedy. Pure.
+// The readiness verdict: facts about a machine in, one check per line out, each
+// PASS/WARN/FAIL with the exact remedy. Pure. libvirt_verdict judges libvirt's view.
 
-#include "virtnest/domain_caps.hpp"
 #include "virtnest/host_probe.hpp"
 
-#include <optional>
-#include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace virtnest {
@@ -26,20 +24,19 @@ struct Check {
     CheckStatus status = CheckStatus::pass;
     std::string message;
     std::string remedy; // empty exactly when status is pass
-};
 
-// What a libvirt connection said, gathered by the command.
-struct LibvirtFacts {
-    std::string uri;     // the URI asked ("" for libvirt's default)
-    bool remote = false; // the URI names another host
-    bool reachable = false;
-    std::string error;                  // why it is not reachable (libvirt's message)
-    bool domcaps_unsupported = false;   // the driver has no domain capabilities (test driver)
-    std::string kvm_caps_error;         // libvirt refused domain capabilities for kvm
-    std::optional<DomainCaps> kvm_caps; // domain capabilities for virt type kvm
-    // host-model expanded by virConnectBaselineHypervisorCPU; nullopt when not available.
-    std::optional<std::set<std::string>> expanded_features;
-    std::string baseline_error; // why the expansion failed, when it did
+    // Return a PASS check.
+    static Check passed(std::string check_id, std::string text) {
+        return {std::move(check_id), CheckStatus::pass, std::move(text), {}};
+    }
+    // Return a WARN check with its remedy.
+    static Check warning(std::string check_id, std::string text, std::string fix) {
+        return {std::move(check_id), CheckStatus::warn, std::move(text), std::move(fix)};
+    }
+    // Return a FAIL check with its remedy.
+    static Check failure(std::string check_id, std::string text, std::string fix) {
+        return {std::move(check_id), CheckStatus::fail, std::move(text), std::move(fix)};
+    }
 };
 
 // Return the KVM module that carries the `nested` parameter on `platform` (kvm_intel,
@@ -52,9 +49,6 @@ std::string virt_flag_for(Platform platform);
 // Return the checks of one machine's own files (CPU, KVM module, /dev/kvm, persistence,
 // platform notes).
 std::vector<Check> host_checks(const HostFacts& facts);
-
-// Return the checks of libvirt's view of a host.
-std::vector<Check> libvirt_checks(const LibvirtFacts& facts);
 
 // Return true when no check failed: nested guests can run.
 bool is_ready(const std::vector<Check>& checks);

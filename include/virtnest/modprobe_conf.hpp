@@ -33,6 +33,18 @@ std::optional<ModuleOption> effective_option(const std::vector<ConfFile>& files,
                                              std::string_view cmdline, std::string_view module,
                                              std::string_view param);
 
+// A statement that keeps a module from loading: `blacklist` (no automatic loading at boot)
+// or `install <module> /bin/false` (or /bin/true: modprobe runs that instead of loading it).
+struct ModuleBlock {
+    std::string file;
+    int line = 0;
+    std::string statement;         // the statement as written, e.g. "blacklist kvm_amd"
+    bool prevents_loading = false; // install: even an explicit `modprobe` cannot load it
+};
+
+// Return the statements in `files` that keep `module` from loading.
+std::vector<ModuleBlock> module_blocks(const std::vector<ConfFile>& files, std::string_view module);
+
 // Return the boolean a module parameter value means: Y/y/1 (and "" for a bare flag) true,
 // N/n/0 false; nullopt for anything else.
 std::optional<bool> parse_bool_param(std::string_view value);

@@ -7,6 +7,7 @@
 #include "virtnest/host_probe.hpp"
 #include "virtnest/host_verdict.hpp"
 #include "virtnest/libvirt_conn.hpp"
+#include "virtnest/libvirt_verdict.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -20,17 +21,6 @@ struct CheckOptions {
     std::string root = "/";
     bool json = false;
 };
-
-// A URI names another machine when it has a host part: qemu+ssh://host/system.
-bool is_remote_uri(const std::string& uri) {
-    auto scheme_end = uri.find("://");
-    if (scheme_end == std::string::npos) {
-        return false;
-    }
-    std::string rest = uri.substr(scheme_end + 3);
-    std::string host = rest.substr(0, rest.find('/'));
-    return !host.empty() && host != "localhost";
-}
 
 LibvirtFacts gather_libvirt_facts(const std::string& uri) {
     LibvirtFacts facts;

@@ -3,6 +3,7 @@
 #include "virtnest/error.hpp"
 #include "virtnest/host_enable.hpp"
 #include "virtnest/libvirt_conn.hpp"
+#include "virtnest/libvirt_verdict.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -45,14 +46,10 @@ int run_host_enable_command(const CommandContext& ctx, const HostEnableOptions& 
                     ExitCode::usage);
     }
     const std::string uri = ctx.global.uris.empty() ? std::string() : ctx.global.uris.front();
-    if (uri.find("://") != std::string::npos) {
-        std::string rest = uri.substr(uri.find("://") + 3);
-        std::string host = rest.substr(0, rest.find('/'));
-        if (!host.empty() && host != "localhost") {
-            throw Error("host enable changes this machine only: \"" + uri +
-                            "\" is another host; run it there",
-                        ExitCode::usage);
-        }
+    if (is_remote_uri(uri)) {
+        throw Error("host enable changes this machine only: \"" + uri +
+                        "\" is another host; run it there",
+                    ExitCode::usage);
     }
 
     RootedHostFiles files(root);
