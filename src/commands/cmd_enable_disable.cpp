@@ -50,7 +50,6 @@ int run_enable_disable(const EnableCliOptions& cli, Nesting nesting, const Comma
     options.dry_run = cli.dry_run;
     options.diff = cli.diff;
     options.validate = !cli.no_validate;
-    options.json = cli.json;
     options.backup_dir = cli.backup_dir;
     require_selection(options.selection);
     return run_on_hosts(ctx, cli.json, /*read_only=*/false,
