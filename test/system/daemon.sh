@@ -2,6 +2,25 @@
 # Sourced, not run.
 
 VNSYS_URI=${VNSYS_URI:-qemu:///system}
+VNSYS_LOCK=${VNSYS_LOCK:-/run/lock/virt-nest-system-tests.lock}
+
+# without_lock CMD...: run CMD without the lock descriptor; a daemon started with it would
+# hold the lock for as long as it runs.
+without_lock() {
+    if [ -n "${VNSYS_LOCK_FD:-}" ]; then
+        "$@" {VNSYS_LOCK_FD}>&-
+    else
+        "$@"
+    fi
+}
+
+# vnsys_lock shared|exclusive SECONDS: take the machine-wide system-test lock, held until
+# the shell exits.
+vnsys_lock() {
+    mkdir -p "$(dirname "$VNSYS_LOCK")"
+    exec {VNSYS_LOCK_FD}>>"$VNSYS_LOCK"
+    flock "--$1" -w "$2" "$VNSYS_LOCK_FD"
+}
 
 # Return 0 when qemu:///system answers.
 daemon_answers() {
@@ -46,8 +65,8 @@ daemon_restart() {
         systemctl start libvirtd.service
     else
         mkdir -p /var/log/libvirt /run/libvirt
-        virtlogd_running || virtlogd -d
-        libvirtd -d
+        virtlogd_running || without_lock virtlogd -d
+        without_lock libvirtd -d
     fi
     daemon_wait 30
 }

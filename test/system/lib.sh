@@ -15,9 +15,19 @@ VNSYS_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 URI=$VNSYS_URI
 PREFIX="vnsys-$$-"
+
+# Several checkouts may run these tests on one machine, all against the one libvirtd, and
+# the fault test kills it: every test holds a machine-wide lock for its whole run, shared
+# by default, exclusive for a test that sets VNSYS_LOCK_MODE=exclusive before sourcing.
+vnsys_lock "${VNSYS_LOCK_MODE:-shared}" 300 ||
+    { echo "FAIL: another system test run held $VNSYS_LOCK for 300 s" >&2; exit 1; }
+daemon_answers || { echo "FAIL: $URI does not answer" >&2; exit 1; }
 mkdir -p "$VNSYS_WORK_ROOT"
 WORK=$(mktemp -d "$VNSYS_WORK_ROOT/$(basename "$0" .sh).XXXXXX")
 BACKUPS=$WORK/backups
+# Exists while the fault test has libvirtd killed; cleanup-domains restarts the daemon when
+# a test died (a CTest timeout) before its own cleanup could.
+VNSYS_KILL_MARK=$VNSYS_WORK_ROOT/libvirtd-killed
 VN_RUNS=0
 # Extra environment for the next virt-nest runs (e.g. LD_PRELOAD of the edit shim).
 VN_ENV=()
@@ -87,13 +97,13 @@ expect_rc_nonzero() {
 
 # expect_text FILE PHRASE WHAT: FILE contains PHRASE (case-insensitive, literal).
 expect_text() {
-    grep -qiF -- "$2" "$1" || fail "$3: \"$2\" not found in the output"
+    grep -qiF -- "$2" "$1" || fail "$3: \"$2\" not found in $1"
     pass "$3: says \"$2\""
 }
 
 expect_no_text() {
     if grep -qiF -- "$2" "$1"; then
-        fail "$3: \"$2\" must not appear in the output"
+        fail "$3: \"$2\" must not appear in $1"
     fi
     pass "$3: does not show \"$2\""
 }
@@ -183,6 +193,8 @@ prefixed_domains() { V list --all --name | grep "^$PREFIX" || true; }
 dump_all() {
     local dir=$1 cmds="" name
     shift
+    # Domain names of this test never contain blanks.
+    # shellcheck disable=SC2046
     [ $# -gt 0 ] || set -- $(prefixed_domains)
     mkdir -p "$dir"
     [ $# -gt 0 ] || return 0
@@ -200,12 +212,15 @@ same_configs() {
     changed=$(xt changed "$1" "$WORK/now")
     rm -rf "$WORK/now"
     [ -z "$changed" ] || fail "$2: config changed (or domain gone/added): $changed"
-    pass "$2: no config changed ($(ls "$1" | wc -l) domains)"
+    pass "$2: no config changed ($(count_files "$1") domains)"
 }
+
+# count_files DIR: the number of regular files under DIR.
+count_files() { find "$1" -type f | wc -l; }
 
 expect_no_backups() {
     local n=0
-    [ -d "$BACKUPS" ] && n=$(find "$BACKUPS" -type f | wc -l)
+    [ -d "$BACKUPS" ] && n=$(count_files "$BACKUPS")
     [ "$n" -eq 0 ] || fail "$1: $n backup file(s) written"
     pass "$1: no backup written"
 }
@@ -225,9 +240,12 @@ vnsys_cleanup() {
     local rc=$?
     trap - EXIT
     # The fault test kills the daemon on purpose; never leave the machine without one.
-    if [ "${VNSYS_DAEMON_KILLED:-0}" = 1 ] && ! daemon_answers; then
-        echo "cleanup: restarting libvirtd"
-        daemon_restart || echo "cleanup: libvirtd did not come back" >&2
+    if [ -f "$VNSYS_KILL_MARK" ]; then
+        if ! daemon_answers; then
+            echo "cleanup: restarting libvirtd"
+            daemon_restart || echo "cleanup: libvirtd did not come back" >&2
+        fi
+        rm -f "$VNSYS_KILL_MARK"
     fi
     # shellcheck disable=SC2046
     remove_domains $(prefixed_domains)

@@ -58,11 +58,11 @@ expect_svm "$WORK/enabled.xml" on "after enable"
 step "the backup holds the secrets and only root can read it"
 backups=$(find "$BACKUPS" -type f)
 [ -n "$backups" ] || fail "enable wrote no backup under $BACKUPS"
-for f in $backups; do
-    [ "$(stat -c %a "$f")" = 600 ] || fail "backup $f has mode $(stat -c %a "$f"), expected 600"
-done
+modes=$(find "$BACKUPS" -type f ! -perm 0600)
+[ -z "$modes" ] || fail "backups not of mode 0600: $modes"
 pass "backups are mode 0600: $(echo "$backups" | wc -l) file(s)"
-grep -qF "$vnc_pw" $backups || fail "no backup holds the VNC password: revert would lose it"
+[ -n "$(find "$BACKUPS" -type f -exec grep -lF "$vnc_pw" {} +)" ] ||
+    fail "no backup holds the VNC password: revert would lose it"
 pass "the backup keeps the VNC password"
 
 step "disable --dry-run changes nothing"

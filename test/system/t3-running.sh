@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System test 3: on a running TCG domain, enable changes the persistent config only; the
 # live XML is untouched; the report says a cold boot is needed; after destroy + start the
-# new CPU is live. (The domains have no disk: SeaBIOS keeps them running.)
+# new CPU is live, and `list` shows the restart pending until then. (The domains have no
+# disk: SeaBIOS keeps them running.)
 . "$(dirname "$0")/lib.sh"
 
 text=${PREFIX}running-text
@@ -47,6 +48,12 @@ for name in "$text" "$json"; do
     expect_svm "$WORK/$name.live-after.xml" off "$name: live CPU until the cold boot"
 done
 
+step "list shows the pending restart"
+vn list "$text" --json
+expect_rc 0 "list --json"
+xt field "$OUT" "$text" notes >"$WORK/notes"
+expect_text "$WORK/notes" "restart pending" "list notes"
+
 step "destroy + start: the new CPU is live"
 for name in "$text" "$json"; do
     V destroy "$name" >/dev/null
@@ -54,3 +61,7 @@ for name in "$text" "$json"; do
     live "$name" "$WORK/$name.live-rebooted.xml"
     expect_svm "$WORK/$name.live-rebooted.xml" on "$name: live CPU after the cold boot"
 done
+vn list "$text" --json
+expect_rc 0 "list --json"
+xt field "$OUT" "$text" notes >"$WORK/notes"
+expect_no_text "$WORK/notes" "restart pending" "list notes after the cold boot"
