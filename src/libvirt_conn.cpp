@@ -70,6 +70,19 @@ LibvirtFailure classify(const virError* err, virConnectPtr conn) {
     throw LibvirtError(what + ": " + reason, failure);
 }
 
+// As throw_last_error, for a failed call on a domain: the domain's connection is looked up
+// only after libvirt's error is copied, since every libvirt call resets the last error.
+[[noreturn]] void throw_domain_error(const std::string& what, virDomainPtr dom) {
+    virError copy{};
+    const bool have_error = virCopyLastError(&copy) > 0;
+    std::string reason = (have_error && copy.message != nullptr) ? copy.message
+                                                                 : "unknown libvirt error";
+    LibvirtFailure failure = classify(have_error ? &copy : nullptr, virDomainGetConnect(dom));
+    virResetError(&copy);
+    virResetLastError();
+    throw LibvirtError(what + ": " + reason, failure);
+}
+
 // Copy a libvirt-allocated string and free it at once.
 std::string take_string(char* raw) {
     std::string copy(raw);
@@ -141,7 +154,7 @@ DomainState Domain::state() const {
     int state = 0;
     int reason = 0;
     if (virDomainGetState(m_ptr.get(), &state, &reason, 0) < 0) {
-        throw_last_error("cannot read state of domain " + quoted(m_name), virDomainGetConnect(m_ptr.get()));
+        throw_domain_error("cannot read state of domain " + quoted(m_name), m_ptr.get());
     }
     return state_from_libvirt(state);
 }
@@ -171,7 +184,7 @@ int Domain::snapshot_count() const {
         if (is_unsupported()) {
             return 0;
         }
-        throw_last_error("cannot count snapshots of domain " + quoted(m_name), virDomainGetConnect(m_ptr.get()));
+        throw_domain_error("cannot count snapshots of domain " + quoted(m_name), m_ptr.get());
     }
     return rc;
 }
@@ -185,7 +198,7 @@ std::string Domain::xml(XmlView view) const {
     }
     char* raw = virDomainGetXMLDesc(m_ptr.get(), flags);
     if (raw == nullptr) {
-        throw_last_error("cannot read XML of domain " + quoted(m_name), virDomainGetConnect(m_ptr.get()));
+        throw_domain_error("cannot read XML of domain " + quoted(m_name), m_ptr.get());
     }
     return take_string(raw);
 }

@@ -246,3 +246,16 @@ TEST_CASE("live enable: selectors that match nothing stop the run", "[live][enab
     REQUIRE_THROWS_WITH(enable_on(conn, enable_options(backups.path, {"mail-*"}, true)),
                         "no domain matches \"mail-*\"");
 }
+
+TEST_CASE("live enable: libvirt's reason reaches the report", "[live][enable]") {
+    // A read-only connection may not read secrets: the refusal must carry libvirt's words.
+    Connection read_only = Connection::open(live_test::fleet_uri(), true);
+    REQUIRE_THROWS_WITH(read_only.lookup("web-1").xml(XmlView::inactive_secure),
+                        Catch::Matchers::StartsWith("cannot read XML of domain \"web-1\": ") &&
+                            Catch::Matchers::Contains("operation forbidden"));
+    live_test::TempDir backups;
+    HostOutcome outcome = enable_on(read_only, enable_options(backups.path, {"web-1"}, true));
+    REQUIRE(outcome.exit_code == 3);
+    REQUIRE_THAT(record_named(outcome.records, "web-1")["reason"].get<std::string>(),
+                 Catch::Matchers::Contains("operation forbidden"));
+}
