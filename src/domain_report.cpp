@@ -57,6 +57,9 @@ std::string render_outcomes_text(const std::vector<DomainOutcome>& outcomes, con
         case Action::skipped: head = "skipped"; break;
         case Action::failed: head = "failed"; break;
         }
+        if (o.action == Action::already && !o.reason.empty()) {
+            head = o.reason; // "already nest-capable (host-passthrough passes vmx)"
+        }
         out << o.name << ": " << head;
         if (!o.reason.empty() && o.action != Action::already) {
             out << ": " << o.reason;
@@ -108,12 +111,17 @@ std::string summary_line(const std::vector<DomainOutcome>& outcomes, const Repor
 }
 
 nlohmann::json outcome_json(const DomainOutcome& o, const ReportStyle& style) {
+    std::string reason = o.reason;
+    if (reason.empty() && (o.action == Action::changed || o.action == Action::would_change)) {
+        // The text says this in its note line; a JSON consumer gets it here.
+        reason = o.restart_required ? k_cold_boot_note : k_next_start_note;
+    }
     nlohmann::json record = {
         {"name", o.name},
         {"uuid", o.uuid},
         {"state", o.state},
         {"action", to_string(o.action)},
-        {"reason", o.reason},
+        {"reason", reason},
         {"changes", o.changes},
         {"warnings", o.warnings},
         {"restart_required", o.restart_required},

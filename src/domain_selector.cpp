@@ -1,10 +1,10 @@
 #include "virtnest/domain_selector.hpp"
 
 #include "virtnest/error.hpp"
+#include "virtnest/name_suggest.hpp"
 
 #include <algorithm>
 #include <fnmatch.h>
-#include <numeric>
 
 namespace virtnest {
 
@@ -38,45 +38,18 @@ bool is_glob(std::string_view pattern) noexcept {
     return pattern.find_first_of("*?[") != std::string_view::npos;
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    std::iota(row.begin(), row.end(), std::size_t{0});
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            std::size_t above = row[j];
-            std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
-            diagonal = above;
-        }
+void require_selection(const Selection& selection) {
+    if (!selection.all && selection.patterns.empty() && !selection.empty_means_all &&
+        !selection.state) {
+        throw Error("no domain selected: name domains, give shell globs, or use --all",
+                    ExitCode::usage);
     }
-    return row[b.size()];
-}
-
-std::optional<std::string> closest_name(std::string_view name,
-                                        const std::vector<std::string>& candidates) {
-    const std::size_t limit = std::clamp<std::size_t>(name.size() / 3, 1, 3);
-    std::optional<std::string> best;
-    std::size_t best_distance = limit + 1;
-    for (const std::string& candidate : candidates) {
-        std::size_t distance = edit_distance(name, candidate);
-        if (distance < best_distance) {
-            best_distance = distance;
-            best = candidate;
-        }
-    }
-    return best;
 }
 
 std::vector<std::size_t> select_domains(const std::vector<DomainBrief>& domains,
                                         const Selection& selection) {
-    const bool everything = selection.all || (selection.patterns.empty() &&
-                                              (selection.empty_means_all || selection.state));
-    if (!everything && selection.patterns.empty()) {
-        throw Error("no domain selected: name domains, give shell globs, or use --all",
-                    ExitCode::usage);
-    }
+    require_selection(selection);
+    const bool everything = selection.all || selection.patterns.empty();
 
     std::vector<bool> chosen(domains.size(), false);
     if (everything) {
@@ -99,11 +72,13 @@ std::vector<std::size_t> select_domains(const std::vector<DomainBrief>& domains,
         if (is_glob(pattern)) {
             throw Error("no domain matches \"" + pattern + "\"");
         }
-        std::vector<std::string> names;
+        // Sorted, so a tie goes to the alphabetically first name whatever libvirt's order.
+        std::vector<std::string_view> names;
         names.reserve(domains.size());
         for (const DomainBrief& domain : domains) {
             names.push_back(domain.name);
         }
+        std::sort(names.begin(), names.end());
         std::string message = "no domain named \"" + pattern + "\"";
         if (auto near = closest_name(pattern, names)) {
             message += ": did you mean \"" + *near + "\"?";

@@ -70,6 +70,19 @@ LibvirtFailure classify(const virError* err, virConnectPtr conn) {
     throw LibvirtError(what + ": " + reason, failure);
 }
 
+// As throw_last_error, for a failed call on a domain: the domain's connection is looked up
+// only after libvirt's error is copied, since every libvirt call resets the last error.
+[[noreturn]] void throw_domain_error(const std::string& what, virDomainPtr dom) {
+    virError copy{};
+    const bool have_error = virCopyLastError(&copy) > 0;
+    std::string reason = (have_error && copy.message != nullptr) ? copy.message
+                                                                 : "unknown libvirt error";
+    LibvirtFailure failure = classify(have_error ? &copy : nullptr, virDomainGetConnect(dom));
+    virResetError(&copy);
+    virResetLastError();
+    throw LibvirtError(what + ": " + reason, failure);
+}
+
 // Copy a libvirt-allocated string and free it at once.
 std::string take_string(char* raw) {
     std::string copy(raw);
@@ -141,7 +154,7 @@ DomainState Domain::state() const {
     int state = 0;
     int reason = 0;
     if (virDomainGetState(m_ptr.get(), &state, &reason, 0) < 0) {
-        throw_last_error("cannot read state of domain " + quoted(m_name));
+        throw_domain_error("cannot read state of domain " + quoted(m_name), m_ptr.get());
     }
     return state_from_libvirt(state);
 }
@@ -171,7 +184,7 @@ int Domain::snapshot_count() const {
         if (is_unsupported()) {
             return 0;
         }
-        throw_last_error("cannot count snapshots of domain " + quoted(m_name));
+        throw_domain_error("cannot count snapshots of domain " + quoted(m_name), m_ptr.get());
     }
     return rc;
 }
@@ -185,7 +198,7 @@ std::string Domain::xml(XmlView view) const {
     }
     char* raw = virDomainGetXMLDesc(m_ptr.get(), flags);
     if (raw == nullptr) {
-        throw_last_error("cannot read XML of domain " + quoted(m_name));
+        throw_domain_error("cannot read XML of domain " + quoted(m_name), m_ptr.get());
     }
     return take_string(raw);
 }
@@ -217,6 +230,20 @@ void Domain::remove_managed_save() const {
     if (virDomainManagedSaveRemove(m_ptr.get(), 0) < 0) {
         throw_last_error("cannot remove managed-save image of domain " + quoted(m_name));
     }
+}
+
+void Domain::managed_save() const {
+    if (virDomainManagedSave(m_ptr.get(), 0) < 0) {
+        throw_last_error("cannot managed-save domain " + quoted(m_name));
+    }
+}
+
+void Domain::create_snapshot(const std::string& snapshot_xml) const {
+    virDomainSnapshotPtr snap = virDomainSnapshotCreateXML(m_ptr.get(), snapshot_xml.c_str(), 0);
+    if (snap == nullptr) {
+        throw_last_error("cannot create a snapshot of domain " + quoted(m_name));
+    }
+    virDomainSnapshotFree(snap);
 }
 
 // ---- Connection ----
@@ -285,6 +312,40 @@ std::vector<ListedDomain> Connection::list_all_domains_with_state() const {
         virDomainStatsRecordListFree(records);
     }
     return listed;
+}
+
+namespace {
+
+std::vector<std::string> uuids_of(virConnectPtr conn, unsigned int filter, const std::string& what,
+                                  const std::string& uri) {
+    virDomainPtr* raw = nullptr;
+    int count = virConnectListAllDomains(conn, &raw, filter);
+    if (count < 0) {
+        throw_last_error("cannot list domains " + what + " on " + quoted(uri), conn);
+    }
+    std::vector<std::string> uuids;
+    uuids.reserve(static_cast<std::size_t>(count));
+    for (int i = 0; i < count; ++i) {
+        char buf[VIR_UUID_STRING_BUFLEN] = {};
+        virDomainPtr dom = raw[i]; // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+        if (virDomainGetUUIDString(dom, buf) == 0) {
+            uuids.emplace_back(buf);
+        }
+        virDomainFree(dom);
+    }
+    std::free(raw); // NOLINT(cppcoreguidelines-no-malloc)
+    return uuids;
+}
+
+} // namespace
+
+std::vector<std::string> Connection::uuids_with_managed_save() const {
+    return uuids_of(m_ptr.get(), VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE, "with a managed-save image",
+                    m_uri);
+}
+
+std::vector<std::string> Connection::uuids_with_snapshots() const {
+    return uuids_of(m_ptr.get(), VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT, "with snapshots", m_uri);
 }
 
 Domain Connection::lookup(const std::string& name) const {

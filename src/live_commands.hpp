@@ -11,14 +11,14 @@
 #include "virtnest/nest_planner.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 
 namespace virtnest {
 
 // Options of `list`.
 struct ListOptions {
-    Selection selection; // empty_means_all is set by the command
-    bool json = false;
+    Selection selection; // no names and no --state: every domain
 };
 
 // Options of `enable` and `disable`.
@@ -28,8 +28,10 @@ struct EnableOptions {
     bool dry_run = false;
     bool diff = false;
     bool validate = true;             // VIR_DOMAIN_DEFINE_VALIDATE unless --no-validate
-    bool json = false;
     std::filesystem::path backup_dir; // empty: default_backup_dir()
+    // Called after the backup and before the concurrency re-read of each domain; lets a
+    // test (or an embedding caller) edit the domain in that window. Usually empty.
+    std::function<void(const Domain&)> before_recheck;
 };
 
 // Options of `revert`.
@@ -40,14 +42,15 @@ struct RevertOptions {
     bool diff = false;
     bool validate = true;
     bool force = false;
-    bool json = false;
     std::filesystem::path backup_dir;
+    std::function<void(const Domain&)> before_recheck; // as in EnableOptions
 };
 
 // Return the `list` rows of the selected domains on `conn` (text table or JSON records).
 HostOutcome list_on(const Connection& conn, const ListOptions& options);
 
-// Make the selected domains nest-capable (or not), one by one, and report each.
+// Make the selected domains nest-capable (or not) and report each: batches are read,
+// planned and backed up, their backups synced, then each is re-checked and defined.
 // Throws Error for a selector that matches nothing; per-domain problems are outcomes.
 HostOutcome enable_on(const Connection& conn, const EnableOptions& options);
 

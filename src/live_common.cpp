@@ -12,6 +12,22 @@ std::vector<std::size_t> select_listed(const std::vector<ListedDomain>& listed,
     return select_domains(briefs, selection);
 }
 
+bool DomainMarks::has_managed_save(const std::string& uuid) {
+    if (!m_saved) {
+        std::vector<std::string> uuids = m_conn.uuids_with_managed_save();
+        m_saved.emplace(uuids.begin(), uuids.end());
+    }
+    return m_saved->count(uuid) > 0;
+}
+
+bool DomainMarks::has_snapshots(const std::string& uuid) {
+    if (!m_snapshots) {
+        std::vector<std::string> uuids = m_conn.uuids_with_snapshots();
+        m_snapshots.emplace(uuids.begin(), uuids.end());
+    }
+    return m_snapshots->count(uuid) > 0;
+}
+
 DomainOutcome outcome_for(const ListedDomain& item) {
     DomainOutcome outcome;
     outcome.name = item.domain.name();
@@ -19,6 +35,12 @@ DomainOutcome outcome_for(const ListedDomain& item) {
     outcome.state = std::string(to_string(item.state));
     outcome.action = Action::skipped;
     return outcome;
+}
+
+DomainOutcome not_attempted(const ListedDomain& item, const std::string& lost) {
+    DomainOutcome skipped = outcome_for(item);
+    skipped.reason = "not attempted: " + lost;
+    return skipped;
 }
 
 HostOutcome finish_run(const std::vector<DomainOutcome>& outcomes, const ReportStyle& style,

@@ -10,6 +10,8 @@
 #include "virtnest/error.hpp"
 #include "virtnest/libvirt_conn.hpp"
 
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -19,12 +21,57 @@ namespace virtnest {
 std::vector<std::size_t> select_listed(const std::vector<ListedDomain>& listed,
                                        const Selection& selection);
 
+// Which domains have a managed-save image or snapshots, asked of libvirt with one filtered
+// listing each, the first time a domain needs the answer (so a run that changes nothing
+// asks nothing, and a run over 1,000 domains asks twice, not 2,000 times).
+class DomainMarks {
+public:
+    explicit DomainMarks(const Connection& conn) : m_conn(conn) {}
+    // Return true when the domain with `uuid` has a managed-save image.
+    bool has_managed_save(const std::string& uuid);
+    // Return true when the domain with `uuid` has at least one snapshot.
+    bool has_snapshots(const std::string& uuid);
+
+private:
+    const Connection& m_conn;
+    std::optional<std::set<std::string>> m_saved;
+    std::optional<std::set<std::string>> m_snapshots;
+};
+
 // Return an outcome skeleton for a listed domain (name, uuid, state).
 DomainOutcome outcome_for(const ListedDomain& item);
 
-// Run `work` on each selected domain, turning errors into outcomes: libvirt saying the
-// domain is gone skips it, other errors fail it, and a lost connection fails it and marks
-// every later domain "not attempted". `lost` receives the connection error, if any.
+// Return the outcome of a domain the run did not reach because the connection was lost.
+DomainOutcome not_attempted(const ListedDomain& item, const std::string& lost);
+
+// Return work(item), turning errors into outcomes: libvirt saying the domain is gone skips
+// it, other errors fail it, and a lost connection fails it and sets `lost`.
+template <typename Work>
+DomainOutcome guarded(const ListedDomain& item, Work&& work, std::string& lost) {
+    try {
+        return work(item);
+    } catch (const LibvirtError& e) {
+        DomainOutcome failed = outcome_for(item);
+        if (e.failure() == LibvirtFailure::no_domain) {
+            failed.reason = "the domain disappeared during the run: " + std::string(e.what());
+        } else {
+            failed.action = Action::failed;
+            failed.reason = e.what();
+            if (e.failure() == LibvirtFailure::connection_lost) {
+                lost = std::string("the connection was lost: ") + e.what();
+            }
+        }
+        return failed;
+    } catch (const Error& e) {
+        DomainOutcome failed = outcome_for(item);
+        failed.action = Action::failed;
+        failed.reason = e.what();
+        return failed;
+    }
+}
+
+// Run `work` on each selected domain through guarded(); once the connection is lost, every
+// later domain is marked "not attempted". `lost` receives the connection error, if any.
 template <typename Work>
 std::vector<DomainOutcome> for_each_selected(const std::vector<ListedDomain>& listed,
                                              const std::vector<std::size_t>& indices,
@@ -33,32 +80,7 @@ std::vector<DomainOutcome> for_each_selected(const std::vector<ListedDomain>& li
     outcomes.reserve(indices.size());
     for (std::size_t index : indices) {
         const ListedDomain& item = listed[index];
-        if (!lost.empty()) {
-            DomainOutcome skipped = outcome_for(item);
-            skipped.reason = "not attempted: " + lost;
-            outcomes.push_back(std::move(skipped));
-            continue;
-        }
-        try {
-            outcomes.push_back(work(item));
-        } catch (const LibvirtError& e) {
-            DomainOutcome failed = outcome_for(item);
-            if (e.failure() == LibvirtFailure::no_domain) {
-                failed.reason = "the domain disappeared during the run: " + std::string(e.what());
-            } else {
-                failed.action = Action::failed;
-                failed.reason = e.what();
-                if (e.failure() == LibvirtFailure::connection_lost) {
-                    lost = std::string("the connection was lost: ") + e.what();
-                }
-            }
-            outcomes.push_back(std::move(failed));
-        } catch (const Error& e) {
-            DomainOutcome failed = outcome_for(item);
-            failed.action = Action::failed;
-            failed.reason = e.what();
-            outcomes.push_back(std::move(failed));
-        }
+        outcomes.push_back(lost.empty() ? guarded(item, work, lost) : not_attempted(item, lost));
     }
     return outcomes;
 }

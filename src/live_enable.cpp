@@ -8,6 +8,8 @@
 #include "virtnest/secret_mask.hpp"
 #include "virtnest/xml_diff.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <optional>
 
 namespace virtnest {
@@ -17,6 +19,7 @@ struct EnableRun {
     const Connection& conn;
     const EnableOptions& options;
     NestTargetCache targets;
+    DomainMarks marks;
     std::optional<BackupStore> store; // created on the first backup, never in a dry run
 
     const BackupStore& backups() {
@@ -73,7 +76,32 @@ std::optional<std::string> verify_defined(const std::string& defined_xml, const 
     return std::nullopt;
 }
 
-DomainOutcome enable_one(EnableRun& run, const ListedDomain& item) {
+// An "already" domain that runs may still run the old CPU: say so, so a fleet run tells the
+// operator which guests still need their cold boot.
+DomainOutcome already(DomainOutcome outcome, const Domain& dom, const CpuFacts& inactive,
+                      DomainState state) {
+    outcome.action = Action::already;
+    if (is_active(state) && restart_pending(inactive, inspect_cpu(dom.xml(XmlView::live)))) {
+        outcome.restart_required = true;
+        outcome.reason += "; the running guest still has its old CPU";
+    }
+    return outcome;
+}
+
+// A change that has its backup written and waits for the batch's sync, then its define.
+struct PendingChange {
+    std::size_t slot = 0; // index into the run's outcomes
+    const ListedDomain* item = nullptr;
+    std::string xml;      // what was read, and backed up
+    std::string new_xml;  // what will be defined
+    Plan plan;
+    std::filesystem::path backup;
+};
+
+// Read, plan and rewrite one domain; a change in a real run also gets its backup written.
+// Return the finished outcome, or the outcome so far plus the pending change.
+DomainOutcome prepare_one(EnableRun& run, const ListedDomain& item,
+                          std::optional<PendingChange>& pending) {
     const NestOptions& nest = run.options.nest;
     DomainOutcome outcome = outcome_for(item);
     const Domain& dom = item.domain;
@@ -86,10 +114,10 @@ DomainOutcome enable_one(EnableRun& run, const ListedDomain& item) {
     const NestTarget& target = run.targets.get(facts.cpu.caps_key);
 
     Plan plan = plan_domain(facts, target, nest);
+    outcome.warnings = plan.warnings;
     if (plan.action == PlanAction::already) {
-        outcome.action = Action::already;
         outcome.reason = plan.reason;
-        return outcome;
+        return already(std::move(outcome), dom, facts.cpu, item.state);
     }
     const bool safety_skip = plan.action == PlanAction::skip && safety_refusal(facts).has_value();
     if (plan.action == PlanAction::skip && !safety_skip) {
@@ -105,20 +133,21 @@ DomainOutcome enable_one(EnableRun& run, const ListedDomain& item) {
         return outcome;
     }
     if (!rewritten.changed) {
-        outcome.action = Action::already;
+        outcome.warnings.insert(outcome.warnings.end(), rewritten.warnings.begin(),
+                                rewritten.warnings.end());
         outcome.reason = nest.nesting == Nesting::enable
                              ? "already nest-capable (" + feature_text(plan.feature) +
                                    " passed to the guest)"
                              : "already without nesting (" + feature_text(plan.feature) +
                                    " not passed to the guest)";
-        return outcome;
+        return already(std::move(outcome), dom, facts.cpu, item.state);
     }
     if (safety_skip) {
         outcome.reason = plan.reason;
         return outcome;
     }
     // A managed-save image can only exist for a domain that is not running.
-    if (item.persistent && !is_active(item.state) && dom.has_managed_save()) {
+    if (item.persistent && !is_active(item.state) && run.marks.has_managed_save(outcome.uuid)) {
         facts.managed_save = true;
         plan = plan_domain(facts, target, nest);
         if (plan.action == PlanAction::skip) {
@@ -140,8 +169,8 @@ DomainOutcome enable_one(EnableRun& run, const ListedDomain& item) {
     outcome.warnings = plan.warnings;
     outcome.warnings.insert(outcome.warnings.end(), rewritten.warnings.begin(),
                             rewritten.warnings.end());
-    if (int snapshots = dom.snapshot_count(); snapshots > 0) {
-        outcome.warnings.push_back(snapshot_warning(snapshots));
+    if (run.marks.has_snapshots(outcome.uuid)) {
+        outcome.warnings.push_back(snapshot_warning(dom.snapshot_count()));
     }
     outcome.restart_required = is_active(item.state);
     if (run.options.diff) {
@@ -155,17 +184,30 @@ DomainOutcome enable_one(EnableRun& run, const ListedDomain& item) {
     }
 
     const BackupKind kind = nest.nesting == Nesting::enable ? BackupKind::enable : BackupKind::disable;
-    const std::filesystem::path backup = run.backups().save(outcome.uuid, outcome.name, xml, kind);
-    if (dom.xml(XmlView::inactive_secure) != xml) {
+    pending = PendingChange{0, &item, xml, std::move(rewritten.xml), std::move(plan),
+                            run.backups().save(outcome.uuid, outcome.name, xml, kind,
+                                               std::chrono::system_clock::now(),
+                                               Durability::at_sync)};
+    return outcome;
+}
+
+// Re-check and define one prepared change whose backup is on disk.
+DomainOutcome commit_one(EnableRun& run, const PendingChange& change, DomainOutcome outcome) {
+    const Domain& dom = change.item->domain;
+    if (run.options.before_recheck) {
+        run.options.before_recheck(dom);
+    }
+    if (dom.xml(XmlView::inactive_secure) != change.xml) {
         std::error_code ec;
-        std::filesystem::remove(backup, ec); // it no longer describes what is defined
+        std::filesystem::remove(change.backup, ec); // it no longer describes what is defined
         outcome.reason = "changed concurrently: its configuration changed while virt-nest was "
                          "working on it; nothing was defined; run again to plan from the new one";
         return outcome;
     }
-    outcome.backup = backup.string();
-    Domain defined = run.conn.define(rewritten.xml, run.options.validate, outcome.name);
-    if (auto wrong = verify_defined(defined.xml(XmlView::inactive_secure), plan, nest)) {
+    outcome.backup = change.backup.string();
+    Domain defined = run.conn.define(change.new_xml, run.options.validate, outcome.name);
+    if (auto wrong = verify_defined(defined.xml(XmlView::inactive_secure), change.plan,
+                                    run.options.nest)) {
         outcome.action = Action::failed;
         outcome.reason = *wrong + "; the previous definition is in the backup: virt-nest revert " +
                          outcome.name;
@@ -175,15 +217,64 @@ DomainOutcome enable_one(EnableRun& run, const ListedDomain& item) {
     return outcome;
 }
 
+// Domains prepared (and backed up) before one sync of the backups and their defines: small
+// first, so a run shows progress (and an interrupted one has changed something) early, then
+// doubling, so a large run pays few syncs.
+constexpr std::size_t k_first_batch = 8;
+constexpr std::size_t k_max_batch = 256;
+
 } // namespace
 
 HostOutcome enable_on(const Connection& conn, const EnableOptions& options) {
     std::vector<ListedDomain> listed = conn.list_all_domains_with_state();
     std::vector<std::size_t> selected = select_listed(listed, options.selection);
-    EnableRun run{conn, options, NestTargetCache(conn), std::nullopt};
+    EnableRun run{conn, options, NestTargetCache(conn), DomainMarks(conn), std::nullopt};
     std::string lost;
-    std::vector<DomainOutcome> outcomes = for_each_selected(
-        listed, selected, [&](const ListedDomain& item) { return enable_one(run, item); }, lost);
+    std::vector<DomainOutcome> outcomes;
+    outcomes.reserve(selected.size());
+    // Backups of a batch reach the disk with one sync before any of its domains is defined.
+    std::size_t batch_size = k_first_batch;
+    for (std::size_t start = 0; start < selected.size();
+         start += batch_size, batch_size = std::min(batch_size * 2, k_max_batch)) {
+        std::vector<PendingChange> batch;
+        const std::size_t end = std::min(selected.size(), start + batch_size);
+        for (std::size_t i = start; i < end; ++i) {
+            const ListedDomain& item = listed[selected[i]];
+            if (!lost.empty()) {
+                outcomes.push_back(not_attempted(item, lost));
+                continue;
+            }
+            std::optional<PendingChange> pending;
+            outcomes.push_back(guarded(
+                item, [&](const ListedDomain& it) { return prepare_one(run, it, pending); }, lost));
+            if (pending) {
+                pending->slot = outcomes.size() - 1;
+                batch.push_back(std::move(*pending));
+            }
+        }
+        std::string unsynced;
+        if (!batch.empty()) {
+            try {
+                run.backups().sync();
+            } catch (const Error& e) {
+                unsynced = e.what();
+            }
+        }
+        for (const PendingChange& change : batch) {
+            DomainOutcome& outcome = outcomes[change.slot];
+            if (!unsynced.empty()) {
+                outcome.action = Action::failed;
+                outcome.reason = "nothing was defined: " + unsynced;
+            } else if (!lost.empty()) {
+                outcome = not_attempted(*change.item, lost);
+            } else {
+                DomainOutcome prepared = outcome;
+                outcome = guarded(
+                    *change.item,
+                    [&](const ListedDomain&) { return commit_one(run, change, prepared); }, lost);
+            }
+        }
+    }
     ReportStyle style;
     style.verb = options.nest.nesting == Nesting::enable ? "enable" : "disable";
     style.dry_run = options.dry_run;

@@ -9,7 +9,7 @@
 namespace virtnest {
 namespace {
 
-ListRow list_one(NestTargetCache& targets, const ListedDomain& item) {
+ListRow list_one(NestTargetCache& targets, DomainMarks& marks, const ListedDomain& item) {
     const Domain& dom = item.domain;
     ListRow row;
     row.name = dom.name();
@@ -39,10 +39,10 @@ ListRow list_one(NestTargetCache& targets, const ListedDomain& item) {
         if (restart_pending(facts, live)) {
             row.notes.emplace_back("restart pending: the inactive CPU differs from the running one");
         }
-    } else if (item.persistent && dom.has_managed_save()) {
+    } else if (item.persistent && marks.has_managed_save(dom.uuid())) {
         row.notes.emplace_back("managed-save image present");
     }
-    if (int snapshots = dom.snapshot_count(); snapshots > 0) {
+    if (int snapshots = marks.has_snapshots(dom.uuid()) ? dom.snapshot_count() : 0; snapshots > 0) {
         row.notes.push_back(std::to_string(snapshots) +
                             (snapshots == 1 ? " snapshot" : " snapshots"));
     }
@@ -63,12 +63,13 @@ HostOutcome list_on(const Connection& conn, const ListOptions& options) {
     selection.empty_means_all = true;
     std::vector<std::size_t> selected = select_listed(listed, selection);
     NestTargetCache targets(conn);
+    DomainMarks marks(conn);
 
     HostOutcome outcome;
     std::vector<ListRow> rows;
     for (std::size_t index : selected) {
         try {
-            rows.push_back(list_one(targets, listed[index]));
+            rows.push_back(list_one(targets, marks, listed[index]));
         } catch (const LibvirtError& e) {
             if (e.failure() != LibvirtFailure::no_domain) {
                 throw;

@@ -13,7 +13,7 @@ namespace virtnest {
 namespace {
 
 DomainOutcome revert_one(const Connection& conn, const RevertOptions& options,
-                         const BackupStore& store, const ListedDomain& item) {
+                         const BackupStore& store, DomainMarks& marks, const ListedDomain& item) {
     DomainOutcome outcome = outcome_for(item);
     const Domain& dom = item.domain;
 
@@ -51,7 +51,7 @@ DomainOutcome revert_one(const Connection& conn, const RevertOptions& options,
     facts.cpu = backup_facts;
     facts.state = item.state;
     facts.persistent = item.persistent;
-    facts.managed_save = item.persistent && !is_active(item.state) && dom.has_managed_save();
+    facts.managed_save = item.persistent && !is_active(item.state) && marks.has_managed_save(outcome.uuid);
     if (auto refusal = safety_refusal(facts)) {
         if (!options.force) {
             outcome.reason = *refusal;
@@ -71,6 +71,9 @@ DomainOutcome revert_one(const Connection& conn, const RevertOptions& options,
         return outcome;
     }
     const std::filesystem::path undo = store.save(outcome.uuid, outcome.name, current, BackupKind::revert);
+    if (options.before_recheck) {
+        options.before_recheck(dom);
+    }
     if (dom.xml(XmlView::inactive_secure) != current) {
         std::error_code ec;
         std::filesystem::remove(undo, ec);
@@ -107,10 +110,12 @@ HostOutcome revert_on(const Connection& conn, const RevertOptions& options) {
             return !store.latest(listed[index].domain.uuid()).has_value();
         });
     }
+    DomainMarks marks(conn);
     std::string lost;
     std::vector<DomainOutcome> outcomes = for_each_selected(
         listed, selected,
-        [&](const ListedDomain& item) { return revert_one(conn, options, store, item); }, lost);
+        [&](const ListedDomain& item) { return revert_one(conn, options, store, marks, item); },
+        lost);
     ReportStyle style;
     style.verb = "revert";
     style.dry_run = options.dry_run;

@@ -78,8 +78,8 @@ Plan plan_domain(const DomainFacts& facts, const NestTarget& target, const NestO
     plan.request.nesting = options.nesting;
     plan.request.feature = feature; // unknown: the engine unblocks (or blocks) both
     plan.request.vendor = target.vendor;
-    if (!target.verified && !target.note.empty()) {
-        plan.warnings.push_back(target.note);
+    if (enable && !target.verified && !target.note.empty()) {
+        plan.warnings.push_back(target.note); // disabling needs nothing from the host
     }
 
     if (enable) {
@@ -137,7 +137,11 @@ Plan plan_domain(const DomainFacts& facts, const NestTarget& target, const NestO
             plan.request.model = options.model;
         }
     }
-    // Disable keeps mode and model; rewrite_cpu decides whether anything changes.
+    if (!enable) {
+        // Disable keeps mode and model unless asked; rewrite_cpu decides what changes.
+        plan.request.mode = options.mode;
+        plan.request.model = options.model;
+    }
     plan.action = PlanAction::change;
 
     if (auto refusal = safety_refusal(facts)) {

@@ -99,3 +99,24 @@ TEST_CASE("backup_store: unreadable backups are named", "[backup]") {
     REQUIRE_THROWS_WITH(read_backup("/nonexistent/b.xml"),
                         "cannot read backup \"/nonexistent/b.xml\": No such file or directory");
 }
+
+TEST_CASE("backup_store: batched durability writes the same private files", "[backup]") {
+    TempDir tmp;
+    BackupStore store(tmp.path / "backups", "qemu:///system");
+    fs::path path = store.save(k_uuid, "web-1", "<domain>5</domain>", BackupKind::enable, at(500),
+                               Durability::at_sync);
+    REQUIRE(read_backup(path) == "<domain>5</domain>");
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    REQUIRE((st.st_mode & 0777) == 0600);
+    std::size_t entries = 0;
+    for ([[maybe_unused]] const auto& entry : fs::directory_iterator(store.domain_dir(k_uuid))) {
+        ++entries;
+    }
+    REQUIRE(entries == 1); // no temporary file left behind
+    REQUIRE_NOTHROW(store.sync());
+    BackupStore missing(tmp.path / "nowhere", "qemu:///system");
+    REQUIRE_THROWS_WITH(missing.sync(),
+                        Catch::Matchers::StartsWith("cannot flush backups in \"" +
+                                                    (tmp.path / "nowhere").string()));
+}

@@ -95,10 +95,10 @@ TEST_CASE("domain_selector: selectors that match nothing are errors", "[selector
     }
 }
 
-TEST_CASE("domain_selector: edit distance", "[selector]") {
-    REQUIRE(edit_distance("", "") == 0);
-    REQUIRE(edit_distance("kitten", "sitting") == 3);
-    REQUIRE(edit_distance("web1", "web-1") == 1);
-    REQUIRE(closest_name("db1", {"db-1", "web-1"}) == std::optional<std::string>("db-1"));
-    REQUIRE_FALSE(closest_name("zzz", {"db-1", "web-1"}).has_value());
+TEST_CASE("domain_selector: ties in the hint go to the first name", "[selector]") {
+    const std::vector<DomainBrief> fleet = {{"web-2", DomainState::running},
+                                            {"web-1", DomainState::running}};
+    Selection sel{{"web-3"}, false, std::nullopt, false};
+    REQUIRE_THROWS_WITH(select_domains(fleet, sel),
+                        "no domain named \"web-3\": did you mean \"web-1\"?");
 }

@@ -34,6 +34,10 @@ std::filesystem::path default_backup_dir();
 // are shortened with a hash so distinct URIs stay distinct.
 std::string connection_key(std::string_view uri);
 
+// When a backup reaches the disk: at once (fsync per file), or at the next
+// BackupStore::sync(), which bulk runs call once per batch before defining any of it.
+enum class Durability { now, at_sync };
+
 // One backup file found on disk.
 struct BackupEntry {
     std::filesystem::path path;
@@ -50,12 +54,18 @@ public:
     // Return the directory holding the backups of the domain with `uuid`.
     std::filesystem::path domain_dir(std::string_view uuid) const;
 
-    // Write `xml` atomically as a new backup and return its path. Never overwrites an
-    // older backup. Throws Error naming the path when the disk refuses.
+    // Write `xml` atomically (temporary file, rename) as a new backup and return its path.
+    // Never overwrites an older backup. With Durability::at_sync the data is on disk only
+    // after sync(). Throws Error naming the path when the disk refuses.
     std::filesystem::path save(std::string_view uuid, std::string_view name, std::string_view xml,
                                BackupKind kind,
                                std::chrono::system_clock::time_point now =
-                                   std::chrono::system_clock::now()) const;
+                                   std::chrono::system_clock::now(),
+                               Durability durability = Durability::now) const;
+
+    // Flush every backup written so far to disk with one syncfs(2) of the backup
+    // filesystem (instead of two fsyncs per file). Throws Error when it fails.
+    void sync() const;
 
     // Return the backups of `uuid`, oldest first.
     std::vector<BackupEntry> list(std::string_view uuid) const;

@@ -23,6 +23,9 @@ std::string_view to_string(Action action) noexcept;
 inline constexpr const char* k_cold_boot_note =
     "applies after a cold boot: shut down and start; a guest reboot is not enough";
 
+// The reason a change on a domain that is not running carries in --json.
+inline constexpr const char* k_next_start_note = "takes effect the next time the domain starts";
+
 // The outcome of enable/disable/revert for one domain.
 struct DomainOutcome {
     std::string name;
@@ -48,7 +51,8 @@ struct ReportStyle {
 std::string render_outcomes_text(const std::vector<DomainOutcome>& outcomes, const ReportStyle& style);
 
 // Return one domain's --json record (name, uuid, state, action, reason, changes, warnings,
-// restart_required, backup, and diff when asked).
+// restart_required, backup, and diff when asked). A change without a reason gets when it
+// takes effect (k_cold_boot_note or k_next_start_note).
 nlohmann::json outcome_json(const DomainOutcome& outcome, const ReportStyle& style);
 
 // Return the --json summary: counts per action, total, dry_run.

@@ -36,6 +36,10 @@ struct DomainBrief {
     DomainState state = DomainState::no_state;
 };
 
+// Throw Error (exit 2) when the selection asks for nothing; commands call it before they
+// connect, so a usage mistake is reported as one.
+void require_selection(const Selection& selection);
+
 // Return the indices into `domains` of the selected ones, sorted by name, each once.
 // Throws Error (exit 2) when nothing was asked for, and Error naming the first pattern that
 // matches no domain, with a "did you mean" when a name is close.
@@ -44,13 +48,5 @@ std::vector<std::size_t> select_domains(const std::vector<DomainBrief>& domains,
 
 // Return true when `pattern` contains shell glob characters (*, ?, [).
 bool is_glob(std::string_view pattern) noexcept;
-
-// Return the Levenshtein distance between two strings.
-std::size_t edit_distance(std::string_view a, std::string_view b);
-
-// Return the candidate closest to `name` when it is close enough to be a likely typo
-// (distance at most a third of the name's length, at least 1, at most 3); nullopt otherwise.
-std::optional<std::string> closest_name(std::string_view name,
-                                        const std::vector<std::string>& candidates);
 
 } // namespace virtnest

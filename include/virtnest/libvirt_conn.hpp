@@ -79,6 +79,10 @@ public:
     void undefine(bool remove_managed_save_and_snapshots = false) const;
     // Remove a managed-save image.
     void remove_managed_save() const;
+    // Save the running domain's state to a managed-save image and stop it (virDomainManagedSave).
+    void managed_save() const;
+    // Create a snapshot from snapshot XML (virDomainSnapshotCreateXML); the handle is dropped.
+    void create_snapshot(const std::string& snapshot_xml) const;
 
 private:
     std::unique_ptr<_virDomain, DomainFreer> m_ptr;
@@ -109,6 +113,11 @@ public:
     // (virConnectGetAllDomainStats for persistent, then transient domains) instead of two
     // calls per domain; a driver without that API gets list_all_domains plus per-domain calls.
     std::vector<ListedDomain> list_all_domains_with_state() const;
+    // Return the UUIDs of the domains that have a managed-save image, from one filtered
+    // virConnectListAllDomains call.
+    std::vector<std::string> uuids_with_managed_save() const;
+    // Return the UUIDs of the domains that have snapshots, from one filtered call.
+    std::vector<std::string> uuids_with_snapshots() const;
     // Return the domain called `name`; throws LibvirtError(no_domain) when there is none.
     Domain lookup(const std::string& name) const;
     // Define (or redefine) a persistent domain from XML; with schema validation when asked.

@@ -39,6 +39,9 @@ int run_enable_disable(const EnableCliOptions& cli, Nesting nesting, const Comma
     }
     if (!cli.model.empty()) {
         options.nest.model = cli.model;
+        if (cli.mode == "auto") {
+            options.nest.mode = CpuMode::custom; // a model only means something in custom mode
+        }
     }
     if (cli.feature != "auto") {
         options.nest.feature = parse_nest_feature(cli.feature);
@@ -47,8 +50,8 @@ int run_enable_disable(const EnableCliOptions& cli, Nesting nesting, const Comma
     options.dry_run = cli.dry_run;
     options.diff = cli.diff;
     options.validate = !cli.no_validate;
-    options.json = cli.json;
     options.backup_dir = cli.backup_dir;
+    require_selection(options.selection);
     return run_on_hosts(ctx, cli.json, /*read_only=*/false,
                         [&](const Connection& conn) { return enable_on(conn, options); });
 }
@@ -72,6 +75,11 @@ void add_common(CLI::App* sub, EnableCliOptions& cli) {
         ->type_name("DIR");
 }
 
+void add_model(CLI::App* sub, EnableCliOptions& cli) {
+    sub->add_option("--model", cli.model, "CPU model for custom mode (implies --mode custom)")
+        ->type_name("NAME");
+}
+
 } // namespace
 
 void setup_enable_disable(CLI::App& app, CommandContext& ctx) {
@@ -81,13 +89,17 @@ void setup_enable_disable(CLI::App& app, CommandContext& ctx) {
     enable->add_option("--mode", enable_cli->mode,
                        "CPU mode: auto (host-passthrough where supported, else custom + feature)")
         ->check(CLI::IsMember({"auto", "host-passthrough", "host-model", "custom"}));
-    enable->add_option("--model", enable_cli->model, "CPU model for custom mode")->type_name("NAME");
+    add_model(enable, *enable_cli);
     enable->callback(
         [enable_cli, &ctx] { ctx.exit_code = run_enable_disable(*enable_cli, Nesting::enable, ctx); });
 
     auto disable_cli = std::make_shared<EnableCliOptions>();
     auto* disable = app.add_subcommand("disable", "remove nesting from domains (hardening)");
     add_common(disable, *disable_cli);
+    disable->add_option("--mode", disable_cli->mode,
+                        "CPU mode to give domains without one: auto keeps the current mode")
+        ->check(CLI::IsMember({"auto", "host-passthrough", "host-model", "custom"}));
+    add_model(disable, *disable_cli);
     disable->callback([disable_cli, &ctx] {
         ctx.exit_code = run_enable_disable(*disable_cli, Nesting::disable, ctx);
     });

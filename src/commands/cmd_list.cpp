@@ -22,7 +22,6 @@ int run_list(const ListCliOptions& cli, const CommandContext& ctx) {
     if (!cli.state.empty()) {
         options.selection.state = parse_state_filter(cli.state);
     }
-    options.json = cli.json;
     return run_on_hosts(ctx, cli.json, /*read_only=*/false,
                         [&](const Connection& conn) { return list_on(conn, options); });
 }

@@ -33,8 +33,8 @@ int run_revert(const RevertCliOptions& cli, const CommandContext& ctx) {
     options.diff = cli.diff;
     options.validate = !cli.no_validate;
     options.force = cli.force;
-    options.json = cli.json;
     options.backup_dir = cli.backup_dir;
+    require_selection(options.selection);
     return run_on_hosts(ctx, cli.json, /*read_only=*/false,
                         [&](const Connection& conn) { return revert_on(conn, options); });
 }
