@@ -90,7 +90,7 @@ std::string take_string(char* raw) {
     return copy;
 }
 
-std::string quoted(const std::string& name) { return "\"" + name + "\""; }
+std::string dq(const std::string& name) { return "\"" + name + "\""; }
 
 const char* or_null(const std::string& value) { return value.empty() ? nullptr : value.c_str(); }
 
@@ -145,7 +145,7 @@ Domain::Domain(_virDomain* ptr) : m_ptr(ptr) {
 std::string Domain::uuid() const {
     char buf[VIR_UUID_STRING_BUFLEN] = {};
     if (virDomainGetUUIDString(m_ptr.get(), buf) < 0) {
-        throw_last_error("cannot read UUID of domain " + quoted(m_name));
+        throw_last_error("cannot read UUID of domain " + dq(m_name));
     }
     return buf;
 }
@@ -154,7 +154,7 @@ DomainState Domain::state() const {
     int state = 0;
     int reason = 0;
     if (virDomainGetState(m_ptr.get(), &state, &reason, 0) < 0) {
-        throw_domain_error("cannot read state of domain " + quoted(m_name), m_ptr.get());
+        throw_domain_error("cannot read state of domain " + dq(m_name), m_ptr.get());
     }
     return state_from_libvirt(state);
 }
@@ -162,7 +162,7 @@ DomainState Domain::state() const {
 bool Domain::is_persistent() const {
     int rc = virDomainIsPersistent(m_ptr.get());
     if (rc < 0) {
-        throw_last_error("cannot tell whether domain " + quoted(m_name) + " is persistent");
+        throw_last_error("cannot tell whether domain " + dq(m_name) + " is persistent");
     }
     return rc == 1;
 }
@@ -173,7 +173,7 @@ bool Domain::has_managed_save() const {
         if (is_unsupported()) {
             return false;
         }
-        throw_last_error("cannot check managed-save image of domain " + quoted(m_name));
+        throw_last_error("cannot check managed-save image of domain " + dq(m_name));
     }
     return rc == 1;
 }
@@ -184,7 +184,7 @@ int Domain::snapshot_count() const {
         if (is_unsupported()) {
             return 0;
         }
-        throw_domain_error("cannot count snapshots of domain " + quoted(m_name), m_ptr.get());
+        throw_domain_error("cannot count snapshots of domain " + dq(m_name), m_ptr.get());
     }
     return rc;
 }
@@ -198,20 +198,20 @@ std::string Domain::xml(XmlView view) const {
     }
     char* raw = virDomainGetXMLDesc(m_ptr.get(), flags);
     if (raw == nullptr) {
-        throw_domain_error("cannot read XML of domain " + quoted(m_name), m_ptr.get());
+        throw_domain_error("cannot read XML of domain " + dq(m_name), m_ptr.get());
     }
     return take_string(raw);
 }
 
 void Domain::start() const {
     if (virDomainCreate(m_ptr.get()) < 0) {
-        throw_last_error("cannot start domain " + quoted(m_name));
+        throw_last_error("cannot start domain " + dq(m_name));
     }
 }
 
 void Domain::destroy() const {
     if (virDomainDestroy(m_ptr.get()) < 0) {
-        throw_last_error("cannot destroy domain " + quoted(m_name));
+        throw_last_error("cannot destroy domain " + dq(m_name));
     }
 }
 
@@ -222,26 +222,26 @@ void Domain::undefine(bool remove_managed_save_and_snapshots) const {
                                 VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA | VIR_DOMAIN_UNDEFINE_NVRAM)
                              : 0U;
     if (virDomainUndefineFlags(m_ptr.get(), flags) < 0) {
-        throw_last_error("cannot undefine domain " + quoted(m_name));
+        throw_last_error("cannot undefine domain " + dq(m_name));
     }
 }
 
 void Domain::remove_managed_save() const {
     if (virDomainManagedSaveRemove(m_ptr.get(), 0) < 0) {
-        throw_last_error("cannot remove managed-save image of domain " + quoted(m_name));
+        throw_last_error("cannot remove managed-save image of domain " + dq(m_name));
     }
 }
 
 void Domain::managed_save() const {
     if (virDomainManagedSave(m_ptr.get(), 0) < 0) {
-        throw_last_error("cannot managed-save domain " + quoted(m_name));
+        throw_last_error("cannot managed-save domain " + dq(m_name));
     }
 }
 
 void Domain::create_snapshot(const std::string& snapshot_xml) const {
     virDomainSnapshotPtr snap = virDomainSnapshotCreateXML(m_ptr.get(), snapshot_xml.c_str(), 0);
     if (snap == nullptr) {
-        throw_last_error("cannot create a snapshot of domain " + quoted(m_name));
+        throw_last_error("cannot create a snapshot of domain " + dq(m_name));
     }
     virDomainSnapshotFree(snap);
 }
@@ -259,7 +259,7 @@ Connection Connection::open(const std::string& uri, bool read_only) {
                                    : virConnectOpen(or_null(uri));
     if (conn == nullptr) {
         std::string shown = uri.empty() ? "(default)" : uri;
-        throw_last_error("cannot connect to " + quoted(shown));
+        throw_last_error("cannot connect to " + dq(shown));
     }
     return Connection(conn);
 }
@@ -270,7 +270,7 @@ std::vector<Domain> Connection::list_all_domains() const {
     virDomainPtr* raw = nullptr;
     int count = virConnectListAllDomains(m_ptr.get(), &raw, 0);
     if (count < 0) {
-        throw_last_error("cannot list domains on " + quoted(m_uri), m_ptr.get());
+        throw_last_error("cannot list domains on " + dq(m_uri), m_ptr.get());
     }
     std::vector<Domain> domains;
     domains.reserve(static_cast<std::size_t>(count));
@@ -291,7 +291,7 @@ std::vector<ListedDomain> Connection::list_all_domains_with_state() const {
                                                 filter);
         if (count < 0) {
             if (!is_unsupported()) {
-                throw_last_error("cannot list domains on " + quoted(m_uri), m_ptr.get());
+                throw_last_error("cannot list domains on " + dq(m_uri), m_ptr.get());
             }
             // The driver has no bulk stats: one listing, then per-domain queries.
             listed.clear();
@@ -321,7 +321,7 @@ std::vector<std::string> uuids_of(virConnectPtr conn, unsigned int filter, const
     virDomainPtr* raw = nullptr;
     int count = virConnectListAllDomains(conn, &raw, filter);
     if (count < 0) {
-        throw_last_error("cannot list domains " + what + " on " + quoted(uri), conn);
+        throw_last_error("cannot list domains " + what + " on " + dq(uri), conn);
     }
     std::vector<std::string> uuids;
     uuids.reserve(static_cast<std::size_t>(count));
@@ -351,7 +351,7 @@ std::vector<std::string> Connection::uuids_with_snapshots() const {
 Domain Connection::lookup(const std::string& name) const {
     virDomainPtr dom = virDomainLookupByName(m_ptr.get(), name.c_str());
     if (dom == nullptr) {
-        throw_last_error("cannot find domain " + quoted(name), m_ptr.get());
+        throw_last_error("cannot find domain " + dq(name), m_ptr.get());
     }
     return Domain(dom);
 }
@@ -361,7 +361,7 @@ Domain Connection::define(const std::string& xml, bool validate, const std::stri
     virDomainPtr dom = virDomainDefineXMLFlags(m_ptr.get(), xml.c_str(), flags);
     if (dom == nullptr) {
         throw_last_error(name.empty() ? std::string("cannot define domain")
-                                      : "cannot define domain " + quoted(name),
+                                      : "cannot define domain " + dq(name),
                          m_ptr.get());
     }
     return Domain(dom);
@@ -378,7 +378,7 @@ Domain Connection::create_transient(const std::string& xml) const {
 std::string Connection::capabilities() const {
     char* raw = virConnectGetCapabilities(m_ptr.get());
     if (raw == nullptr) {
-        throw_last_error("cannot read host capabilities of " + quoted(m_uri), m_ptr.get());
+        throw_last_error("cannot read host capabilities of " + dq(m_uri), m_ptr.get());
     }
     return take_string(raw);
 }
@@ -391,7 +391,7 @@ std::optional<std::string> Connection::domain_capabilities(const CapsKey& key) c
         if (is_unsupported()) {
             return std::nullopt;
         }
-        throw_last_error("cannot read domain capabilities of " + quoted(m_uri), m_ptr.get());
+        throw_last_error("cannot read domain capabilities of " + dq(m_uri), m_ptr.get());
     }
     return take_string(raw);
 }
@@ -408,7 +408,7 @@ std::optional<std::string> Connection::baseline_hypervisor_cpu(const CapsKey& ke
         if (is_unsupported()) {
             return std::nullopt;
         }
-        throw_last_error("cannot compute baseline CPU on " + quoted(m_uri), m_ptr.get());
+        throw_last_error("cannot compute baseline CPU on " + dq(m_uri), m_ptr.get());
     }
     return take_string(raw);
 }
@@ -427,7 +427,7 @@ std::optional<CpuCompat> Connection::compare_hypervisor_cpu(const CapsKey& key,
     if (is_unsupported()) {
         return std::nullopt;
     }
-    throw_last_error("cannot compare CPU on " + quoted(m_uri), m_ptr.get());
+    throw_last_error("cannot compare CPU on " + dq(m_uri), m_ptr.get());
 }
 
 } // namespace virtnest

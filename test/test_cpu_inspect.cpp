@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -11,7 +12,7 @@ using namespace virtnest;
 namespace {
 
 std::string corpus(const std::string& relative) {
-    std::ifstream in(std::string(VIRTNEST_CORPUS_DIR) + "/domains/" + relative);
+    std::ifstream in(std::filesystem::path(VIRTNEST_CORPUS_DIR) / "domains" / relative);
     REQUIRE(in);
     std::ostringstream text;
     text << in.rdbuf();
