@@ -1,3 +1,4 @@
+#include "cli_capture.hpp"
 #include "host_test_support.hpp"
 #include "virtnest/cli.hpp"
 #include "virtnest/exit_code.hpp"
@@ -14,21 +15,9 @@ using virtnest::to_int;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    std::string out;
-    std::string err;
-};
+using Run = test_support::CliRun;
 
-Run run(const std::vector<std::string>& args) {
-    std::ostringstream out;
-    std::ostringstream err;
-    Run result;
-    result.code = virtnest::run_cli(args, out, err);
-    result.out = out.str();
-    result.err = err.str();
-    return result;
-}
+Run run(const std::vector<std::string>& args) { return test_support::run_cli_captured(args); }
 
 bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;

@@ -1,3 +1,4 @@
+#include "cli_capture.hpp"
 #include "host_test_support.hpp"
 #include "virtnest/cli.hpp"
 #include "virtnest/error.hpp"
@@ -14,21 +15,9 @@ using virtnest::to_int;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    std::string out;
-    std::string err;
-};
+using Run = test_support::CliRun;
 
-Run run(const std::vector<std::string>& args) {
-    std::ostringstream out;
-    std::ostringstream err;
-    Run result;
-    result.code = virtnest::run_cli(args, out, err);
-    result.out = out.str();
-    result.err = err.str();
-    return result;
-}
+Run run(const std::vector<std::string>& args) { return test_support::run_cli_captured(args); }
 
 // Records module (un)loads and, on load, sets what the kernel would show afterwards.
 class RecordingLoader : public virtnest::ModuleLoader {

@@ -1,3 +1,4 @@
+#include "cli_capture.hpp"
 #include "virtnest/cli.hpp"
 #include "virtnest/exit_code.hpp"
 
@@ -11,7 +12,6 @@
 
 namespace fs = std::filesystem;
 using virtnest::ExitCode;
-using virtnest::run_cli;
 using virtnest::to_int;
 
 namespace {
@@ -26,18 +26,9 @@ const std::string k_custom = "<domain type='kvm'>\n"
                              "  </devices>\n"
                              "</domain>\n";
 
-struct Run {
-    int code;
-    std::string out;
-    std::string err;
-};
+using Run = test_support::CliRun;
 
-Run cli(const std::vector<std::string>& args) {
-    std::ostringstream out;
-    std::ostringstream err;
-    int code = run_cli(args, out, err);
-    return {code, out.str(), err.str()};
-}
+Run cli(const std::vector<std::string>& args) { return test_support::run_cli_captured(args); }
 
 std::string slurp(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);

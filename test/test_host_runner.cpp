@@ -1,3 +1,4 @@
+#include "cli_capture.hpp"
 #include "host_runner.hpp"
 
 #include "virtnest/cli.hpp"
@@ -87,11 +88,7 @@ private:
     bool m_raised = false;
 };
 
-struct Run {
-    int code = 0;
-    std::string out;
-    std::string err;
-};
+using Run = test_support::CliRun;
 
 Run run_hosts(std::vector<std::string> uris, unsigned jobs, bool json,
               const virtnest::HostJob& job = list_names) {

@@ -1,5 +1,6 @@
 // The live subcommands through run_cli: exit codes, JSON documents, usage errors. Every
 // run opens the demo fleet afresh, so only dry runs and reads are checked here.
+#include "cli_capture.hpp"
 #include "live_fixture.hpp"
 
 #include "virtnest/cli.hpp"
@@ -14,18 +15,12 @@ using namespace virtnest;
 
 namespace {
 
-struct Run {
-    int code = 0;
-    std::string out;
-    std::string err;
-};
+using Run = test_support::CliRun;
 
+// Run the command line against the demo fleet.
 Run run(std::vector<std::string> args) {
     args.insert(args.begin(), {"-c", live_test::fleet_uri()});
-    std::ostringstream out;
-    std::ostringstream err;
-    int code = run_cli(args, out, err);
-    return {code, out.str(), err.str()};
+    return test_support::run_cli_captured(args);
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 // <case>.expected.xml (or <case>.expected.diff with --diff; no file: nothing on stdout) and
 // its standard error <case>.expected.err (no file: nothing). Set VIRTNEST_UPDATE_GOLDEN=1 to
 // write the files from the current behaviour, then review them with `git diff`.
+#include "cli_capture.hpp"
 #include "virtnest/cli.hpp"
 #include "virtnest/exit_code.hpp"
 #include "virtnest/libvirt_conn.hpp"
@@ -17,7 +18,6 @@
 
 namespace fs = std::filesystem;
 using virtnest::ExitCode;
-using virtnest::run_cli;
 using virtnest::to_int;
 
 namespace {
@@ -51,21 +51,14 @@ std::string relative_paths(std::string text) {
     return text;
 }
 
-struct Run {
-    int code = 0;
-    std::string out;
-    std::string err;
-};
+using Run = test_support::CliRun;
 
 Run rewrite(const fs::path& file, const std::vector<std::string>& options) {
     std::vector<std::string> args{"rewrite", file.string()};
     args.insert(args.end(), options.begin(), options.end());
-    std::ostringstream out;
-    std::ostringstream err;
-    Run run;
-    run.code = run_cli(args, out, err);
-    run.out = relative_paths(out.str());
-    run.err = relative_paths(err.str());
+    Run run = test_support::run_cli_captured(args);
+    run.out = relative_paths(run.out);
+    run.err = relative_paths(run.err);
     return run;
 }
 
