@@ -109,7 +109,7 @@ TEST_CASE("cmd_rewrite: --diff masks secrets and shows only the rewrite", "[cmd_
     }
 }
 
-TEST_CASE("cmd_rewrite: -o writes the result atomically; without it no file appears",
+TEST_CASE("cmd_rewrite: -o writes the result atomically, without it no file appears",
           "[cmd_rewrite]") {
     Scratch scratch;
     fs::path output = scratch.dir / "out" / "web-1.nested.xml";
