@@ -13,5 +13,5 @@ endif()
 # checks real bounds at run time.
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
   target_compile_options(virtnest_warnings INTERFACE
-    -Wno-array-bounds -Wno-stringop-overflow -Wno-restrict)
+    -Wno-array-bounds -Wno-stringop-overflow -Wno-stringop-overread -Wno-restrict)
 endif()

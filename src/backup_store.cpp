@@ -133,6 +133,10 @@ fs::path default_backup_dir(bool is_root, const char* xdg_state_home, const char
     throw Error("cannot choose a backup directory: HOME is not set; use --backup-dir");
 }
 
+fs::path backup_dir_or_default(const fs::path& given) {
+    return given.empty() ? default_backup_dir() : given;
+}
+
 fs::path default_backup_dir() {
     return default_backup_dir(::geteuid() == 0, std::getenv("XDG_STATE_HOME"),
                               std::getenv("HOME"));

@@ -28,6 +28,19 @@ bool DomainMarks::has_snapshots(const std::string& uuid) {
     return m_snapshots->count(uuid) > 0;
 }
 
+bool still_as_read(const Domain& dom, const std::string& read, const std::filesystem::path& backup,
+                   const std::function<void(const Domain&)>& before_recheck) {
+    if (before_recheck) {
+        before_recheck(dom);
+    }
+    if (dom.xml(XmlView::inactive_secure) == read) {
+        return true;
+    }
+    std::error_code ec;
+    std::filesystem::remove(backup, ec);
+    return false;
+}
+
 DomainOutcome outcome_for(const ListedDomain& item) {
     DomainOutcome outcome;
     outcome.name = item.domain.name();

@@ -10,6 +10,8 @@
 #include "virtnest/error.hpp"
 #include "virtnest/libvirt_conn.hpp"
 
+#include <filesystem>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -37,6 +39,17 @@ private:
     std::optional<std::set<std::string>> m_saved;
     std::optional<std::set<std::string>> m_snapshots;
 };
+
+// Return true when the domain's persistent definition is still `read`, the text its backup
+// holds; `before_recheck` (a test hook) runs first. When it changed, the backup is removed:
+// it no longer describes what is defined.
+bool still_as_read(const Domain& dom, const std::string& read, const std::filesystem::path& backup,
+                   const std::function<void(const Domain&)>& before_recheck);
+
+// The start of the reason of a domain skipped by still_as_read.
+inline constexpr const char* k_changed_concurrently =
+    "changed concurrently: its configuration changed while virt-nest was working on it; "
+    "nothing was defined; run again";
 
 // Return an outcome skeleton for a listed domain (name, uuid, state).
 DomainOutcome outcome_for(const ListedDomain& item);

@@ -24,8 +24,7 @@ struct EnableRun {
 
     const BackupStore& backups() {
         if (!store) {
-            store.emplace(options.backup_dir.empty() ? default_backup_dir() : options.backup_dir,
-                          conn.uri());
+            store.emplace(backup_dir_or_default(options.backup_dir), conn.uri());
         }
         return *store;
     }
@@ -194,14 +193,8 @@ DomainOutcome prepare_one(EnableRun& run, const ListedDomain& item,
 // Re-check and define one prepared change whose backup is on disk.
 DomainOutcome commit_one(EnableRun& run, const PendingChange& change, DomainOutcome outcome) {
     const Domain& dom = change.item->domain;
-    if (run.options.before_recheck) {
-        run.options.before_recheck(dom);
-    }
-    if (dom.xml(XmlView::inactive_secure) != change.xml) {
-        std::error_code ec;
-        std::filesystem::remove(change.backup, ec); // it no longer describes what is defined
-        outcome.reason = "changed concurrently: its configuration changed while virt-nest was "
-                         "working on it; nothing was defined; run again to plan from the new one";
+    if (!still_as_read(dom, change.xml, change.backup, run.options.before_recheck)) {
+        outcome.reason = std::string(k_changed_concurrently) + " to plan from the new one";
         return outcome;
     }
     outcome.backup = change.backup.string();

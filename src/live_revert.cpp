@@ -71,14 +71,8 @@ DomainOutcome revert_one(const Connection& conn, const RevertOptions& options,
         return outcome;
     }
     const std::filesystem::path undo = store.save(outcome.uuid, outcome.name, current, BackupKind::revert);
-    if (options.before_recheck) {
-        options.before_recheck(dom);
-    }
-    if (dom.xml(XmlView::inactive_secure) != current) {
-        std::error_code ec;
-        std::filesystem::remove(undo, ec);
-        outcome.reason = "changed concurrently: its configuration changed while virt-nest was "
-                         "working on it; nothing was defined; run again";
+    if (!still_as_read(dom, current, undo, options.before_recheck)) {
+        outcome.reason = k_changed_concurrently;
         return outcome;
     }
     outcome.backup = undo.string();
@@ -102,8 +96,7 @@ HostOutcome revert_on(const Connection& conn, const RevertOptions& options) {
                         std::to_string(selected.size()) + " are selected",
                     ExitCode::usage);
     }
-    const BackupStore store(options.backup_dir.empty() ? default_backup_dir() : options.backup_dir,
-                            conn.uri());
+    const BackupStore store(backup_dir_or_default(options.backup_dir), conn.uri());
     if (options.selection.all && !options.backup_file) {
         // --all means every domain that has something to revert to.
         std::erase_if(selected, [&](std::size_t index) {

@@ -59,6 +59,20 @@ NestTarget fallback_target(const std::string& virt_type, std::optional<Vendor> h
     return target;
 }
 
+std::optional<std::set<std::string>> expanded_host_model_features(const Connection& conn,
+                                                                  const CapsKey& key,
+                                                                  const DomainCaps& caps) {
+    if (caps.host_model_cpu_xml.empty()) {
+        return std::nullopt;
+    }
+    std::optional<std::string> baseline =
+        conn.baseline_hypervisor_cpu(key, caps.host_model_cpu_xml, /*expand_features=*/true);
+    if (!baseline) {
+        return std::nullopt;
+    }
+    return enabled_features(*baseline);
+}
+
 const NestTarget& NestTargetCache::get(const CapsKey& key) {
     auto found = m_targets.find(key);
     if (found != m_targets.end()) {
@@ -68,13 +82,7 @@ const NestTarget& NestTargetCache::get(const CapsKey& key) {
     std::optional<std::string> caps_xml = m_conn.domain_capabilities(key);
     if (caps_xml) {
         DomainCaps caps = parse_domain_caps(*caps_xml);
-        std::optional<std::set<std::string>> expanded;
-        if (!caps.host_model_cpu_xml.empty()) {
-            if (auto baseline = m_conn.baseline_hypervisor_cpu(key, caps.host_model_cpu_xml, true)) {
-                expanded = enabled_features(*baseline);
-            }
-        }
-        target = target_from_caps(caps, expanded);
+        target = target_from_caps(caps, expanded_host_model_features(m_conn, key, caps));
     } else {
         if (!m_host_vendor) {
             m_host_vendor = host_vendor_from_capabilities(m_conn.capabilities());

@@ -30,6 +30,9 @@ std::filesystem::path default_backup_dir(bool is_root, const char* xdg_state_hom
 // Return default_backup_dir() for this process's user and environment.
 std::filesystem::path default_backup_dir();
 
+// Return `given` (a --backup-dir), or default_backup_dir() when it is empty.
+std::filesystem::path backup_dir_or_default(const std::filesystem::path& given);
+
 // Return a directory name for a connection URI: unsafe characters become '_', long URIs
 // are shortened with a hash so distinct URIs stay distinct.
 std::string connection_key(std::string_view uri);

@@ -47,6 +47,13 @@ NestTarget fallback_target(const std::string& virt_type, std::optional<Vendor> h
 
 // Looks targets up through one connection, once per CapsKey, and CPU comparisons once per
 // (CapsKey, CPU). Not thread-safe: one cache per connection and thread.
+// Return the features libvirt's host-model CPU of `caps` enables once expanded by
+// virConnectBaselineHypervisorCPU under `key` (vmx/svm appear only when KVM offers nesting);
+// nullopt without a host-model CPU or when the driver cannot expand. Throws Error.
+std::optional<std::set<std::string>> expanded_host_model_features(const Connection& conn,
+                                                                  const CapsKey& key,
+                                                                  const DomainCaps& caps);
+
 class NestTargetCache {
 public:
     // Use `conn` for every lookup; it must outlive the cache.

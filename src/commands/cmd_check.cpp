@@ -8,6 +8,7 @@
 #include "virtnest/host_verdict.hpp"
 #include "virtnest/libvirt_conn.hpp"
 #include "virtnest/libvirt_verdict.hpp"
+#include "virtnest/nest_target.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -49,12 +50,8 @@ LibvirtFacts gather_libvirt_facts(const std::string& uri) {
     const DomainCaps& caps = *facts.kvm_caps;
     if (caps.host_model_supported) {
         try {
-            std::optional<std::string> expanded = conn->baseline_hypervisor_cpu(
-                CapsKey{caps.emulator, caps.arch, caps.machine, "kvm"}, caps.host_model_cpu_xml,
-                /*expand_features=*/true);
-            if (expanded) {
-                facts.expanded_features = enabled_features(*expanded);
-            }
+            facts.expanded_features = expanded_host_model_features(
+                *conn, CapsKey{caps.emulator, caps.arch, caps.machine, "kvm"}, caps);
         } catch (const Error& e) {
             facts.baseline_error = e.what();
         }
