@@ -1,9 +1,9 @@
 // libFuzzer target for the <cpu> rewrite: any input and any request either fails with
 // virtnest::Error or gives a well-formed <domain> document that a second rewrite leaves
 // unchanged. The first two bytes choose the request; the rest is the domain XML.
-#include "virtnest/cpu_rewrite.hpp"
-#include "virtnest/error.hpp"
-#include "virtnest/xml_document.hpp"
+#include "virtnest/rewrite/cpu_rewrite.hpp"
+#include "virtnest/util/error.hpp"
+#include "virtnest/xml/xml_document.hpp"
 
 #include <array>
 #include <cstddef>

@@ -1,0 +1,28 @@
+#pragma once
+
+// Rendering of `virt-nest check` results: aligned text lines (colour only when asked) and
+// one JSON document. Pure.
+
+#include "virtnest/check/host_verdict.hpp"
+
+#include <string>
+#include <vector>
+
+namespace virtnest {
+
+// The checks of one target: a root directory, a libvirt URI, or both.
+struct CheckReport {
+    std::string target; // what was checked, e.g. "/ (this machine)", "qemu+ssh://h/system"
+    std::vector<Check> checks;
+    std::vector<std::string> notes; // what was skipped and why
+};
+
+// Return the report as text: one `PASS|WARN|FAIL  id  message` line per check, the remedy
+// under every non-PASS line, the notes, and a closing verdict line. ANSI colour when `colour`.
+std::string render_text(const CheckReport& report, bool colour);
+
+// Return one JSON document: the report's object for one report, or {"ready", "hosts": [...]}
+// for several. Each check has id, status, message and remedy.
+std::string render_json(const std::vector<CheckReport>& reports);
+
+} // namespace virtnest

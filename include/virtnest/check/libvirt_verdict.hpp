@@ -1,0 +1,40 @@
+#pragma once
+
+// libvirt's view of nesting on a host, judged like the host's own files: domain
+// capabilities (host-model, expanded by the baseline CPU when the driver can) in, checks
+// out. Pure; the command gathers the facts. It is the check that reaches remote hosts.
+
+#include "virtnest/libvirt/domain_caps.hpp"
+#include "virtnest/check/host_verdict.hpp"
+
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace virtnest {
+
+// What a libvirt connection said, gathered by the command.
+struct LibvirtFacts {
+    std::string uri;     // the URI asked ("" for libvirt's default)
+    bool remote = false; // the URI names another host
+    bool reachable = false;
+    std::string error;                  // why it is not reachable (libvirt's message)
+    bool domcaps_unsupported = false;   // the driver has no domain capabilities (test driver)
+    std::string kvm_caps_error;         // libvirt refused domain capabilities for kvm
+    std::optional<DomainCaps> kvm_caps; // domain capabilities for virt type kvm
+    // host-model expanded by virConnectBaselineHypervisorCPU; nullopt when not available.
+    std::optional<std::set<std::string>> expanded_features;
+    std::string baseline_error; // why the expansion failed, when it did
+};
+
+// Return the checks of libvirt's view of a host (libvirt.connect, libvirt.kvm,
+// libvirt.nested).
+std::vector<Check> libvirt_checks(const LibvirtFacts& facts);
+
+// Return true when a libvirt URI names another machine (a host part other than localhost,
+// as in qemu+ssh://kvm-7/system), whose /proc and /sys are out of reach.
+bool is_remote_uri(std::string_view uri);
+
+} // namespace virtnest

@@ -1,0 +1,51 @@
+#pragma once
+
+// Fan a command out over every host the run names (-c, repeatable, and --hosts FILE),
+// one libvirt connection per host, at most --jobs hosts at once, and print the results
+// grouped per host in the order the hosts were given.
+
+#include "virtnest/fleet/fleet_report.hpp"
+#include "virtnest/libvirt/connection.hpp"
+
+#include <cstddef>
+#include <iosfwd>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace virtnest {
+
+// The options of a run that name its hosts, given before the subcommand.
+struct FleetOptions {
+    std::vector<std::string> uris; // -c/--connect, repeatable; empty: libvirt's default
+    std::string hosts_file;        // --hosts FILE: one URI a line
+    unsigned jobs = 4;             // --jobs N: hosts worked on at once
+};
+
+// The per-host work: given an open connection, do the command's job. With several hosts it
+// is called from several threads at once, one connection each: it must not print nor touch
+// state shared between hosts; everything it reports goes into the returned RunOutcome.
+using ConnectionJob = std::function<RunOutcome(const Connection& conn)>;
+
+// Return the URIs to work on: -c values, then --hosts FILE lines (blank lines and `#`
+// comments skipped), each URI once in first-seen order; {""} (libvirt's default) when
+// neither names any. Throws Error when the file cannot be read or names no URI.
+std::vector<std::string> resolve_uris(const FleetOptions& global);
+
+// Run `job` on every URI, at most `jobs` hosts at once, one thread and connection per host.
+// `deliver` is called on the calling thread once per host, in the order of `uris`, as soon as
+// that host and all before it are done, so output can stream in a stable order. A host that
+// cannot be reached or whose job throws is reported in its HostResult; it never stops the
+// others.
+void for_each_host(const std::vector<std::string>& uris, unsigned jobs, bool read_only,
+                   const ConnectionJob& job,
+                   const std::function<void(std::size_t index, HostResult&& result)>& deliver);
+
+// Run `job` on every host and print the outcome: text grouped per host, or one JSON
+// document when `json` is set. With a single host the job's own output is printed as is and
+// its errors propagate. Return the exit code of the whole run (see combine_exit_codes).
+int run_on_hosts(const FleetOptions& fleet, std::ostream& out, std::ostream& err, bool json,
+                 bool read_only, const ConnectionJob& job);
+
+} // namespace virtnest

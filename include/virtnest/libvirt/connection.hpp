@@ -1,0 +1,124 @@
+#pragma once
+
+// RAII owners over libvirt's connection and domain handles. This header exposes only
+// standard types; <libvirt/libvirt.h> is included by src/libvirt/connection.cpp alone.
+
+#include "virtnest/libvirt/domain_types.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct _virConnect;
+struct _virDomain;
+
+namespace virtnest {
+
+// Deleter calling virConnectClose.
+struct ConnectCloser {
+    void operator()(_virConnect* ptr) const noexcept;
+};
+
+// Deleter calling virDomainFree.
+struct DomainFreer {
+    void operator()(_virDomain* ptr) const noexcept;
+};
+
+// A move-only owner of one virDomainPtr.
+class Domain {
+public:
+    // Take ownership of a handle libvirt returned (never null).
+    explicit Domain(_virDomain* ptr);
+
+    // Return the domain's name (read once at construction).
+    const std::string& name() const noexcept { return m_name; }
+    // Return the domain's UUID string.
+    std::string uuid() const;
+    // Return the current state.
+    DomainState state() const;
+    // Return true when the domain has a persistent config (false: transient).
+    bool is_persistent() const;
+    // Return true when a managed-save image exists.
+    bool has_managed_save() const;
+    // Return the number of snapshots (0 where the driver has no snapshots).
+    int snapshot_count() const;
+    // Return the domain's XML document.
+    std::string xml(XmlView view) const;
+
+    // Start the domain (virDomainCreate).
+    void start() const;
+    // Power the domain off at once (virDomainDestroy).
+    void destroy() const;
+    // Remove the persistent config; with managed-save and snapshot metadata when asked.
+    void undefine(bool remove_managed_save_and_snapshots = false) const;
+    // Remove a managed-save image.
+    void remove_managed_save() const;
+    // Save the running domain's state to a managed-save image and stop it (virDomainManagedSave).
+    void managed_save() const;
+    // Create a snapshot from snapshot XML (virDomainSnapshotCreateXML); the handle is dropped.
+    void create_snapshot(const std::string& snapshot_xml) const;
+
+private:
+    std::unique_ptr<_virDomain, DomainFreer> m_ptr;
+    std::string m_name;
+};
+
+// One domain with the state and persistence a bulk listing reported for it.
+struct ListedDomain {
+    Domain domain;
+    DomainState state = DomainState::no_state;
+    bool persistent = true;
+};
+
+// A move-only owner of one libvirt connection.
+class Connection {
+public:
+    // Open `uri` ("" selects LIBVIRT_DEFAULT_URI or libvirt's own default). Throws Error.
+    static Connection open(const std::string& uri, bool read_only = false);
+
+    // Return the URI the connection resolved to (virConnectGetURI).
+    const std::string& uri() const noexcept { return m_uri; }
+    // Return true while the connection is usable.
+    bool is_alive() const;
+
+    // Return every domain, active and inactive, from one virConnectListAllDomains call.
+    std::vector<Domain> list_all_domains() const;
+    // Return every domain with its state and persistence from two bulk calls
+    // (virConnectGetAllDomainStats for persistent, then transient domains) instead of two
+    // calls per domain; a driver without that API gets list_all_domains plus per-domain calls.
+    std::vector<ListedDomain> list_all_domains_with_state() const;
+    // Return the UUIDs of the domains that have a managed-save image, from one filtered
+    // virConnectListAllDomains call.
+    std::vector<std::string> uuids_with_managed_save() const;
+    // Return the UUIDs of the domains that have snapshots, from one filtered call.
+    std::vector<std::string> uuids_with_snapshots() const;
+    // Return the domain called `name`; throws LibvirtError(no_domain) when there is none.
+    Domain lookup(const std::string& name) const;
+    // Define (or redefine) a persistent domain from XML; with schema validation when asked.
+    // `name` only labels the error message.
+    Domain define(const std::string& xml, bool validate, const std::string& name = {}) const;
+    // Create and start a transient domain from XML.
+    Domain create_transient(const std::string& xml) const;
+
+    // Return the host capabilities XML (virConnectGetCapabilities).
+    std::string capabilities() const;
+    // Return the domain capabilities XML, or nullopt when the driver does not implement it.
+    std::optional<std::string> domain_capabilities(const CapsKey& key) const;
+    // Return virConnectBaselineHypervisorCPU of one CPU definition, with all features
+    // expanded when asked; nullopt when the driver does not implement it.
+    std::optional<std::string> baseline_hypervisor_cpu(const CapsKey& key,
+                                                       const std::string& cpu_xml,
+                                                       bool expand_features) const;
+    // Return virConnectCompareHypervisorCPU for a CPU definition; nullopt when unsupported.
+    std::optional<CpuCompat> compare_hypervisor_cpu(const CapsKey& key,
+                                                     const std::string& cpu_xml) const;
+
+private:
+    explicit Connection(_virConnect* ptr);
+    std::unique_ptr<_virConnect, ConnectCloser> m_ptr;
+    std::string m_uri;
+};
+
+} // namespace virtnest

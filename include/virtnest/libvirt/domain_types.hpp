@@ -1,0 +1,38 @@
+#pragma once
+
+// The values libvirt reports about domains, without the connection: pure code (planning,
+// reports, verdicts) includes this header instead of connection.hpp.
+
+#include <compare>
+#include <string>
+#include <string_view>
+
+namespace virtnest {
+
+// A domain's run state, as virDomainGetState reports it.
+enum class DomainState { no_state, running, blocked, paused, shutdown, shut_off, crashed, pmsuspended };
+
+// Return the state as `virsh domstate` spells it ("running", "shut off", ...).
+std::string_view to_string(DomainState state) noexcept;
+
+// Which XML document of a domain to read.
+enum class XmlView {
+    inactive_secure, // VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE: the persistent config
+    live,            // the running definition, secrets hidden
+    inactive,        // VIR_DOMAIN_XML_INACTIVE: the persistent config, secrets hidden (read-only
+                     // connections may read it; never redefine from it)
+};
+
+// libvirt's verdict on running a CPU definition on this hypervisor.
+enum class CpuCompat { incompatible, identical, superset };
+
+// The coordinates that select one set of domain capabilities.
+struct CapsKey {
+    std::string emulator; // may be empty: libvirt picks the default for arch/virt type
+    std::string arch;
+    std::string machine;
+    std::string virt_type; // "kvm", "qemu", ...
+    friend auto operator<=>(const CapsKey&, const CapsKey&) = default;
+};
+
+} // namespace virtnest

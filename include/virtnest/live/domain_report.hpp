@@ -1,0 +1,87 @@
+#pragma once
+
+// Rendering of the live commands' results: the human text, the --json records and the
+// summary, and the `list` table. Pure: values in, strings and JSON values out.
+
+#include "virtnest/util/exit_code.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace virtnest {
+
+// What happened to one domain.
+enum class Action { changed, would_change, already, skipped, failed };
+
+// Return the JSON spelling: "changed", "would-change", "already", "skipped", "failed".
+std::string_view to_string(Action action) noexcept;
+
+// The phrase every report of a CPU change on a running domain carries.
+inline constexpr const char* k_cold_boot_note =
+    "applies after a cold boot: shut down and start; a guest reboot is not enough";
+
+// The reason a change on a domain that is not running carries in --json.
+inline constexpr const char* k_next_start_note = "takes effect the next time the domain starts";
+
+// The outcome of enable/disable/revert for one domain.
+struct DomainOutcome {
+    std::string name;
+    std::string uuid;
+    std::string state;                 // as virsh spells it
+    Action action = Action::skipped;
+    std::string reason;                // why skipped/failed, what "already" means, what changed
+    std::vector<std::string> changes;  // one line per change of the <cpu>
+    std::vector<std::string> warnings;
+    bool restart_required = false;     // the change waits for a cold boot
+    std::string diff;                  // unified diff with secrets masked (when asked)
+    std::string backup;                // path of the backup taken, if any
+};
+
+// How a run of outcomes is worded.
+struct ReportStyle {
+    std::string_view verb = "enable"; // "enable", "disable", "revert"
+    bool dry_run = false;
+    bool with_diff = false;
+};
+
+// Return the human report: one block per domain, then the summary line.
+std::string render_outcomes_text(const std::vector<DomainOutcome>& outcomes, const ReportStyle& style);
+
+// Return one domain's --json record (name, uuid, state, action, reason, changes, warnings,
+// restart_required, backup, and diff when asked). A change without a reason gets when it
+// takes effect (k_cold_boot_note or k_next_start_note).
+nlohmann::json outcome_json(const DomainOutcome& outcome, const ReportStyle& style);
+
+// Return the --json summary: counts per action, total, dry_run.
+nlohmann::json summary_json(const std::vector<DomainOutcome>& outcomes, const ReportStyle& style);
+
+// Return the summary line ("summary: 4 selected: 2 changed, ...").
+std::string summary_line(const std::vector<DomainOutcome>& outcomes, const ReportStyle& style);
+
+// Return ok when every domain ended (or would end) in the requested state, incomplete
+// when any was skipped or failed.
+ExitCode outcome_exit_code(const std::vector<DomainOutcome>& outcomes) noexcept;
+
+// One row of `list`.
+struct ListRow {
+    std::string name;
+    std::string state;
+    bool persistent = true;
+    std::string cpu_mode;               // "host-passthrough", ..., "none"
+    std::string model;                  // custom model, may be empty
+    bool nested = false;                // the config hands vmx/svm to the guest
+    std::string feature;                // "vmx", "svm", or "" when unknown
+    std::vector<std::string> notes;     // restart pending, managed save, snapshots, unverified
+};
+
+// Return the `list` table: a header and one aligned row per domain.
+std::string render_list_table(const std::vector<ListRow>& rows);
+
+// Return one `list --json` object: name, state, persistent, cpu_mode, model, nested,
+// feature (null when unknown), notes.
+nlohmann::json list_row_json(const ListRow& row);
+
+} // namespace virtnest

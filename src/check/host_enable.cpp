@@ -1,0 +1,267 @@
+#include "virtnest/check/host_enable.hpp"
+
+#include "virtnest/util/atomic_file.hpp"
+#include "virtnest/util/error.hpp"
+#include "virtnest/check/host_verdict.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <ostream>
+#include <spawn.h>
+#include <sys/wait.h>
+
+extern char** environ; // NOLINT(readability-redundant-declaration): posix_spawnp needs it
+
+namespace virtnest {
+namespace {
+
+std::string indented(const std::string& text) {
+    std::string out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string::npos) {
+            end = text.size();
+        }
+        out += "    " + text.substr(start, end - start) + "\n";
+        start = end + 1;
+    }
+    return out;
+}
+
+class ModprobeLoader : public ModuleLoader {
+  public:
+    void unload(const std::string& module) override {
+        run({"modprobe", "-r", module}, "unload", module);
+    }
+    void load(const std::string& module) override { run({"modprobe", module}, "load", module); }
+
+  private:
+    static void run(std::vector<std::string> args, const std::string& what,
+                    const std::string& module) {
+        std::vector<char*> argv;
+        for (std::string& arg : args) {
+            argv.push_back(arg.data());
+        }
+        argv.push_back(nullptr);
+        pid_t pid = 0;
+        int rc = ::posix_spawnp(&pid, "modprobe", nullptr, nullptr, argv.data(), environ);
+        if (rc != 0) {
+            throw Error("cannot " + what + " module \"" + module +
+                        "\": cannot run modprobe: " + std::strerror(rc));
+        }
+        int status = 0;
+        while (::waitpid(pid, &status, 0) < 0) {
+            if (errno != EINTR) {
+                throw Error("cannot " + what + " module \"" + module +
+                            "\": cannot wait for modprobe: " + std::strerror(errno));
+            }
+        }
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            throw Error("cannot " + what + " module \"" + module +
+                        "\": modprobe exited with status " +
+                        std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1));
+        }
+    }
+};
+
+bool runtime_ok(const HostFacts& facts, const HostEnablePlan& plan) {
+    const KvmModule* module = find_module(facts, plan.module);
+    if (module == nullptr) {
+        return false;
+    }
+    auto nested = module->params.find("nested");
+    if (nested == module->params.end() || parse_bool_param(nested->second) != true) {
+        return false;
+    }
+    auto hpage = module->params.find("hpage");
+    return plan.platform != Platform::ibm_z || hpage == module->params.end() ||
+           parse_bool_param(hpage->second) != true;
+}
+
+} // namespace
+
+HostEnablePlan plan_host_enable(const HostFacts& facts) {
+    if (!facts.cpuinfo_readable) {
+        throw Error("cannot enable nesting: /proc/cpuinfo is unreadable, so the CPU vendor is "
+                    "unknown");
+    }
+    HostEnablePlan plan;
+    plan.platform = facts.cpu.platform;
+    if (plan.platform == Platform::arm) {
+        throw Error("cannot enable nesting on ARM: this stack (KVM, QEMU 7.2, libvirt 9) has no "
+                    "nested virtualization there");
+    }
+    if (plan.platform == Platform::unknown) {
+        throw Error("cannot enable nesting: CPU vendor \"" + facts.cpu.vendor_id +
+                    "\" is not one virt-nest knows (Intel, AMD, Hygon, IBM Z, POWER)");
+    }
+    plan.module = kvm_module_for(plan.platform);
+    std::vector<WantedOption> wanted = {{"nested", true, true}};
+    plan.module_args = "nested=1";
+    if (plan.platform == Platform::ibm_z) {
+        // The kvm module refuses to load with both nested=1 and hpage=1.
+        wanted.push_back({"hpage", false, false});
+        plan.module_args = "nested=1 hpage=0";
+    }
+    const KvmModule* module = find_module(facts, plan.module);
+    const bool ok_now = runtime_ok(facts, plan);
+    if (module != nullptr && module->built_in) {
+        if (!ok_now) {
+            throw Error("cannot enable nesting through modprobe.d: module \"" + plan.module +
+                        "\" is built into the kernel; add `" + plan.module +
+                        ".nested=1` to the kernel command line and reboot");
+        }
+        plan.notes.push_back(plan.module + " is built into the kernel and already runs with "
+                                           "nested on; modprobe.d does not apply to it");
+        return plan;
+    }
+    plan.persist =
+        plan_persistent_options(facts.modprobe_files, facts.kernel_cmdline, plan.module, wanted);
+    if (!plan.persist.unresolved.empty()) {
+        throw Error("cannot persist " + plan.module + " " + plan.module_args + ": " +
+                    plan.persist.unresolved.front());
+    }
+    const std::string flag = virt_flag_for(plan.platform);
+    if (!flag.empty() && facts.cpu.flags.count(flag) == 0U) {
+        plan.notes.push_back("the CPU shows no " + flag +
+                             " in /proc/cpuinfo: the setting takes effect only once it does "
+                             "(see `virt-nest check`)");
+    }
+    for (const ModuleBlock& block : module_blocks(facts.modprobe_files, plan.module)) {
+        plan.notes.push_back(block.file + ":" + std::to_string(block.line) + " has `" +
+                             block.statement + "`, which virt-nest leaves alone: " +
+                             (block.prevents_loading ? plan.module + " cannot load until it goes"
+                                                     : plan.module + " is not loaded at boot"));
+    }
+    if (module == nullptr) {
+        plan.commands = {"modprobe " + plan.module};
+    } else if (!ok_now) {
+        plan.commands = {"modprobe -r " + plan.module, "modprobe " + plan.module};
+    }
+    return plan;
+}
+
+std::vector<std::string> reload_blockers(const HostFacts& facts, const std::string& module,
+                                         const std::vector<std::string>& running_vms) {
+    std::vector<std::string> blockers;
+    const KvmModule* loaded = find_module(facts, module);
+    if (loaded == nullptr) {
+        return blockers; // nothing to unload; loading disturbs no one
+    }
+    if (loaded->built_in) {
+        blockers.push_back(module + " is built into the kernel and cannot be reloaded");
+        return blockers;
+    }
+    for (const std::string& vm : running_vms) {
+        blockers.push_back("VM \"" + vm + "\" is running");
+    }
+    if (!loaded->holders.empty()) {
+        std::string names;
+        for (const std::string& holder : loaded->holders) {
+            names += (names.empty() ? "" : ", ") + holder;
+        }
+        blockers.push_back(module + " is held by module(s): " + names);
+    }
+    if (loaded->refcnt.value_or(0) > 0) {
+        blockers.push_back(module + " is in use (refcnt " + std::to_string(*loaded->refcnt) +
+                           "): a VM or another program holds /dev/kvm");
+    }
+    return blockers;
+}
+
+std::unique_ptr<ModuleLoader> make_modprobe_loader() {
+    return std::make_unique<ModprobeLoader>();
+}
+
+int run_host_enable(const HostEnableRequest& request, const HostEnableTarget& target,
+                    std::ostream& out) {
+    HostFacts facts = probe_host(*target.files);
+    HostEnablePlan plan = plan_host_enable(facts);
+    const bool dry = request.dry_run;
+    if (dry) {
+        out << "dry run: nothing is written or reloaded\n";
+    }
+    if (plan.persist.edits.empty()) {
+        out << plan.module << " " << plan.module_args << " already persists: no file to write\n";
+    }
+    for (const ConfEdit& edit : plan.persist.edits) {
+        if (dry) {
+            out << "would write " << edit.path
+                << (edit.before ? " (replacing its content):\n" : " (new file):\n")
+                << indented(edit.after);
+        } else {
+            std::filesystem::path relative = std::filesystem::path(edit.path).relative_path();
+            using std::filesystem::perms;
+            write_file_atomic(request.root / relative, edit.after,
+                              perms::owner_read | perms::owner_write | perms::group_read |
+                                  perms::others_read,
+                              perms::owner_all | perms::group_read | perms::group_exec |
+                                  perms::others_read | perms::others_exec);
+            out << "wrote " << edit.path << "\n";
+        }
+    }
+    for (const std::string& change : plan.persist.changes) {
+        out << "  " << change << "\n";
+    }
+    for (const std::string& note : plan.notes) {
+        out << "note: " << note << "\n";
+    }
+    if (plan.commands.empty()) {
+        if (request.reload) {
+            out << "nothing to reload: " << plan.module << " already runs with nesting on\n";
+        }
+        return to_int(ExitCode::ok);
+    }
+    std::string joined;
+    for (const std::string& command : plan.commands) {
+        joined += (joined.empty() ? "" : " && ") + command;
+    }
+    if (!request.reload) {
+        out << "to apply it now, " << (plan.commands.size() > 1 ? "stop every VM and " : "")
+            << "run: " << joined << " (or run again with --reload)\n";
+        return to_int(ExitCode::ok);
+    }
+    std::vector<std::string> running;
+    if (target.running_vms) {
+        try {
+            running = target.running_vms();
+        } catch (const Error& e) {
+            out << "note: cannot ask libvirt for running VMs (" << e.what()
+                << "); relying on the module's use count\n";
+        }
+    }
+    std::vector<std::string> blockers = reload_blockers(facts, plan.module, running);
+    if (!blockers.empty()) {
+        out << "refusing to reload " << plan.module << ":\n";
+        for (const std::string& blocker : blockers) {
+            out << "  " << blocker << "\n";
+        }
+        out << "stop them, then run: " << joined << "\n";
+        return to_int(ExitCode::incomplete);
+    }
+    if (dry) {
+        out << "would run: " << joined << "\n";
+        return to_int(ExitCode::ok);
+    }
+    if (find_module(facts, plan.module) != nullptr) {
+        target.loader->unload(plan.module);
+    }
+    target.loader->load(plan.module);
+    HostFacts after = probe_host(*target.files);
+    if (!runtime_ok(after, plan)) {
+        const KvmModule* module = find_module(after, plan.module);
+        std::string state = module == nullptr ? "it is not loaded"
+                                              : "nested is \"" +
+                                                    (module->params.count("nested") != 0U
+                                                         ? module->params.at("nested")
+                                                         : std::string("missing")) +
+                                                    "\"";
+        throw Error("reloaded module \"" + plan.module + "\" but " + state +
+                    "; see `virt-nest check`");
+    }
+    out << "reloaded " << plan.module << ": nested is on\n";
+    return to_int(ExitCode::ok);
+}
+
+} // namespace virtnest

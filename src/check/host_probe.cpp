@@ -1,0 +1,271 @@
+#include "virtnest/check/host_probe.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <linux/kvm.h>
+#include <sstream>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace virtnest {
+namespace {
+
+std::string trim(std::string_view text) {
+    auto first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) {
+        return {};
+    }
+    auto last = text.find_last_not_of(" \t\r\n");
+    return std::string(text.substr(first, last - first + 1));
+}
+
+std::set<std::string> split_words(std::string_view text) {
+    std::set<std::string> words;
+    std::istringstream in{std::string(text)};
+    std::string word;
+    while (in >> word) {
+        words.insert(word);
+    }
+    return words;
+}
+
+Platform platform_of(const std::string& vendor_id, const std::map<std::string, std::string>& kv) {
+    if (vendor_id == "GenuineIntel") {
+        return Platform::intel;
+    }
+    // Hygon Dhyana is a licensed AMD Zen: svm and kvm_amd.
+    if (vendor_id == "AuthenticAMD" || vendor_id == "HygonGenuine") {
+        return Platform::amd;
+    }
+    if (vendor_id.rfind("IBM/S390", 0) == 0) {
+        return Platform::ibm_z;
+    }
+    if (kv.count("CPU implementer") != 0U) {
+        return Platform::arm;
+    }
+    auto cpu = kv.find("cpu");
+    if (cpu != kv.end() && cpu->second.rfind("POWER", 0) == 0) {
+        return Platform::power;
+    }
+    return Platform::unknown;
+}
+
+bool is_kvm_module_name(const std::string& name) {
+    return name == "kvm" || name.rfind("kvm_", 0) == 0;
+}
+
+} // namespace
+
+std::string_view to_string(Platform platform) noexcept {
+    switch (platform) {
+    case Platform::intel:
+        return "Intel";
+    case Platform::amd:
+        return "AMD";
+    case Platform::ibm_z:
+        return "IBM Z";
+    case Platform::arm:
+        return "ARM";
+    case Platform::power:
+        return "POWER";
+    case Platform::unknown:
+        return "unknown";
+    }
+    return "unknown";
+}
+
+CpuInfo parse_cpuinfo(std::string_view text) {
+    // Only the first processor block matters; later blocks repeat it (and on s390x the
+    // per-CPU lines come after the machine-wide ones we want).
+    std::map<std::string, std::string> kv;
+    std::istringstream in{std::string(text)};
+    std::string line;
+    bool seen_processor = false;
+    while (std::getline(in, line)) {
+        auto colon = line.find(':');
+        if (colon == std::string::npos) {
+            continue;
+        }
+        std::string key = trim(std::string_view(line).substr(0, colon));
+        std::string value = trim(std::string_view(line).substr(colon + 1));
+        if (key == "processor") {
+            if (seen_processor) {
+                break;
+            }
+            seen_processor = true;
+        }
+        kv.emplace(key, value);
+    }
+    CpuInfo info;
+    if (auto it = kv.find("vendor_id"); it != kv.end()) {
+        info.vendor_id = it->second;
+    }
+    if (auto it = kv.find("model name"); it != kv.end()) {
+        info.model_name = it->second;
+    } else if (auto cpu = kv.find("cpu"); cpu != kv.end()) {
+        info.model_name = cpu->second;
+    }
+    for (const char* key : {"flags", "features", "Features"}) {
+        if (auto it = kv.find(key); it != kv.end()) {
+            info.flags = split_words(it->second);
+            break;
+        }
+    }
+    if (auto it = kv.find("vmx flags"); it != kv.end()) {
+        info.vmx_flags = split_words(it->second);
+    }
+    info.platform = platform_of(info.vendor_id, kv);
+    return info;
+}
+
+// ---- RootedHostFiles ----
+
+RootedHostFiles::RootedHostFiles(std::filesystem::path root) : m_root(std::move(root)) {}
+
+std::filesystem::path RootedHostFiles::resolve(const std::string& path) const {
+    std::string_view relative = path;
+    while (!relative.empty() && relative.front() == '/') {
+        relative.remove_prefix(1);
+    }
+    return m_root / relative;
+}
+
+std::optional<std::string> RootedHostFiles::read(const std::string& path) const {
+    std::ifstream in(resolve(path), std::ios::binary);
+    if (!in) {
+        return std::nullopt;
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (in.bad()) {
+        return std::nullopt;
+    }
+    return ss.str();
+}
+
+std::vector<std::string> RootedHostFiles::list(const std::string& dir) const {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(resolve(dir), ec), end; !ec && it != end;
+         it.increment(ec)) {
+        names.push_back(it->path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+bool RootedHostFiles::exists(const std::string& path) const {
+    std::error_code ec;
+    return std::filesystem::exists(resolve(path), ec);
+}
+
+std::optional<std::string> RootedHostFiles::open_device(const std::string& path) const {
+    std::filesystem::path full = resolve(path);
+    int fd = ::open(full.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        return std::string(std::strerror(errno));
+    }
+    std::optional<std::string> problem;
+    struct stat st {};
+    // A fixture tree holds a plain file in place of the device; only a real one answers.
+    if (::fstat(fd, &st) == 0 && S_ISCHR(st.st_mode)) {
+        int version = ::ioctl(fd, KVM_GET_API_VERSION, 0);
+        if (version < 0) {
+            problem = std::string("KVM_GET_API_VERSION failed: ") + std::strerror(errno);
+        } else if (version != KVM_API_VERSION) {
+            problem = "KVM API version " + std::to_string(version) + ", expected " +
+                      std::to_string(KVM_API_VERSION);
+        }
+    }
+    ::close(fd);
+    return problem;
+}
+
+// ---- probing ----
+
+const KvmModule* find_module(const HostFacts& facts, std::string_view name) {
+    for (const KvmModule& module : facts.modules) {
+        if (module.name == name) {
+            return &module;
+        }
+    }
+    return nullptr;
+}
+
+bool is_virtual_machine(const HostFacts& facts) {
+    return facts.cpu.flags.count("hypervisor") != 0U || facts.sysinfo_level == "VM";
+}
+
+std::vector<ConfFile> read_modprobe_files(const HostFiles& files) {
+    static const char* const k_dirs[] = {"/etc/modprobe.d", "/run/modprobe.d",
+                                         "/usr/local/lib/modprobe.d", "/usr/lib/modprobe.d",
+                                         "/lib/modprobe.d"};
+    std::map<std::string, std::string> chosen; // file name -> full path
+    for (const char* dir : k_dirs) {
+        for (const std::string& name : files.list(dir)) {
+            if (name.size() > 5 && name.ends_with(".conf")) {
+                chosen.emplace(name, std::string(dir) + "/" + name);
+            }
+        }
+    }
+    std::vector<ConfFile> result;
+    for (const auto& [name, path] : chosen) {
+        if (auto content = files.read(path)) {
+            result.push_back({path, *content});
+        }
+    }
+    return result;
+}
+
+HostFacts probe_host(const HostFiles& files) {
+    HostFacts facts;
+    if (auto cpuinfo = files.read("/proc/cpuinfo")) {
+        facts.cpuinfo_readable = true;
+        facts.cpu = parse_cpuinfo(*cpuinfo);
+    }
+    if (auto sysinfo = files.read("/proc/sysinfo")) {
+        if (sysinfo->find("\nVM00 ") != std::string::npos || sysinfo->rfind("VM00 ", 0) == 0) {
+            facts.sysinfo_level = "VM";
+        } else if (sysinfo->find("LPAR ") != std::string::npos) {
+            facts.sysinfo_level = "LPAR";
+        }
+    }
+    for (const std::string& name : files.list("/sys/module")) {
+        if (!is_kvm_module_name(name)) {
+            continue;
+        }
+        const std::string base = "/sys/module/" + name;
+        KvmModule module;
+        module.name = name;
+        for (const std::string& param : files.list(base + "/parameters")) {
+            if (auto value = files.read(base + "/parameters/" + param)) {
+                module.params.emplace(param, trim(*value));
+            }
+        }
+        if (auto refcnt = files.read(base + "/refcnt")) {
+            try {
+                module.refcnt = std::stoi(trim(*refcnt));
+            } catch (const std::exception&) {
+                module.refcnt.reset();
+            }
+        }
+        module.built_in = !files.exists(base + "/refcnt") && !files.exists(base + "/initstate");
+        module.holders = files.list(base + "/holders");
+        facts.modules.push_back(std::move(module));
+    }
+    facts.kvm_device_present = files.exists("/dev/kvm");
+    if (facts.kvm_device_present) {
+        facts.kvm_device_error = files.open_device("/dev/kvm");
+    }
+    facts.modprobe_files = read_modprobe_files(files);
+    if (auto cmdline = files.read("/proc/cmdline")) {
+        facts.kernel_cmdline = trim(*cmdline);
+    }
+    return facts;
+}
+
+} // namespace virtnest

@@ -1,0 +1,448 @@
+#include "virtnest/check/host_verdict.hpp"
+
+#include "virtnest/check/modprobe_conf.hpp"
+
+#include <algorithm>
+
+namespace virtnest {
+namespace {
+
+constexpr auto pass = Check::passed;
+constexpr auto warn = Check::warning;
+constexpr auto fail = Check::failure;
+
+std::string param_of(const KvmModule& module, const std::string& name) {
+    auto it = module.params.find(name);
+    return it == module.params.end() ? std::string() : it->second;
+}
+
+bool has_param(const KvmModule& module, const std::string& name) {
+    return module.params.count(name) != 0U;
+}
+
+std::optional<bool> bool_param(const KvmModule& module, const std::string& name) {
+    if (!has_param(module, name)) {
+        return std::nullopt;
+    }
+    return parse_bool_param(param_of(module, name));
+}
+
+std::string virt_name(Platform platform) {
+    switch (platform) {
+    case Platform::intel:
+        return "VT-x";
+    case Platform::amd:
+        return "AMD-V";
+    case Platform::ibm_z:
+        return "SIE";
+    default:
+        return "hardware virtualization";
+    }
+}
+
+// The command that reloads `module` with `args`, quoted in remedies.
+std::string reload_command(const std::string& module, const std::string& args) {
+    return "modprobe -r " + module + " && modprobe " + module + " " + args;
+}
+
+std::string nested_args(Platform platform) {
+    return platform == Platform::ibm_z ? "nested=1 hpage=0" : "nested=1";
+}
+
+std::string where(const ModuleOption& option) {
+    if (option.file == "/proc/cmdline") {
+        return "the kernel command line";
+    }
+    return option.file + ":" + std::to_string(option.line);
+}
+
+void cpu_checks(const HostFacts& facts, bool vm, std::vector<Check>& checks) {
+    const Platform platform = facts.cpu.platform;
+    const std::string flag = virt_flag_for(platform);
+    const std::string name = virt_name(platform);
+    if (facts.cpu.flags.count(flag) != 0U) {
+        checks.push_back(pass("cpu.virt", "the CPU offers " + flag + " (" + name + ")"));
+    } else if (vm) {
+        std::string remedy =
+            "on the host that runs this virtual machine: enable nesting (`virt-nest host enable "
+            "--reload`), give this VM the " +
+            flag +
+            " feature (`virt-nest enable <this VM>`, or `<cpu mode='host-passthrough'/>`), "
+            "then power it off and start it again";
+        if (platform == Platform::ibm_z) {
+            remedy = "on the KVM host that runs this guest: `modprobe -r kvm && modprobe kvm "
+                     "nested=1 hpage=0` and persist it (`virt-nest host enable`), then restart "
+                     "this guest";
+        }
+        checks.push_back(fail("cpu.virt",
+                              "no " + flag +
+                                  " flag in /proc/cpuinfo: the hypervisor running this "
+                                  "virtual machine does not pass " +
+                                  name + " through",
+                              remedy));
+    } else {
+        std::string remedy =
+            platform == Platform::ibm_z
+                ? "run Linux in an LPAR (or as a guest of a KVM host with nested=1)"
+                : "enable " + name +
+                      " in the firmware (BIOS/UEFI) setup, then "
+                      "power-cycle the machine";
+        checks.push_back(fail("cpu.virt",
+                              "no " + flag + " flag in /proc/cpuinfo: " + name +
+                                  " is missing or disabled in the firmware",
+                              remedy));
+    }
+
+    if (platform == Platform::intel || platform == Platform::amd) {
+        const std::string slat = platform == Platform::intel ? "ept" : "npt";
+        const std::string slat_name = platform == Platform::intel ? "EPT" : "NPT";
+        bool has_slat = facts.cpu.flags.count(slat) != 0U || facts.cpu.vmx_flags.count(slat) != 0U;
+        if (has_slat) {
+            checks.push_back(pass("cpu.slat", "the CPU offers " + slat + " (second-level paging)"));
+        } else if (facts.cpu.flags.count(flag) != 0U || vm) {
+            checks.push_back(
+                warn("cpu.slat",
+                     "no " + slat + " flag in /proc/cpuinfo: without " + slat_name +
+                         " nested guests use shadow paging and run very slowly",
+                     vm ? "give this VM the host's CPU (`<cpu mode='host-passthrough'/>`) so " +
+                              slat_name + " reaches it"
+                        : "use a CPU with " + slat_name + " for nested guests"));
+        }
+    }
+
+    if (vm) {
+        checks.push_back(
+            warn("cpu.hypervisor",
+                 "this machine is itself a virtual machine: its guests are L2, and "
+                 "their own guests (L3) are not expected to work",
+                 "none needed for L2 guests; do not plan on nesting one level deeper"));
+    } else {
+        checks.push_back(pass("cpu.hypervisor", "bare metal: guests run as L1"));
+    }
+}
+
+// Checks of the loaded module; returns the runtime nested value when it could be read.
+std::optional<bool> module_checks(const HostFacts& facts, std::vector<Check>& checks) {
+    const Platform platform = facts.cpu.platform;
+    const std::string mod = kvm_module_for(platform);
+    const KvmModule* module = find_module(facts, mod);
+    const std::string flag = virt_flag_for(platform);
+    const bool has_flag = platform == Platform::power || facts.cpu.flags.count(flag) != 0U;
+
+    if (module == nullptr) {
+        std::vector<std::string> others;
+        for (const KvmModule& m : facts.modules) {
+            if (m.name != "kvm" && m.name != mod) {
+                others.push_back(m.name);
+            }
+        }
+        std::string load = has_flag ? "`modprobe " + mod + " nested=1`"
+                                    : "fix cpu.virt first, then `modprobe " + mod + " nested=1`";
+        if (!others.empty()) {
+            checks.push_back(fail("kvm.module",
+                                  mod + " is not loaded; KVM here comes from " + others.front() +
+                                      ", a module virt-nest does not know, which has no `nested` "
+                                      "parameter for guests",
+                                  load + "; nesting under " + others.front() +
+                                      " is not something virt-nest can check or enable"));
+        } else {
+            checks.push_back(fail("kvm.module", mod + " is not loaded", load));
+        }
+        checks.push_back(fail("kvm.nested",
+                              "nested: unknown, because " + mod + " is not loaded (/sys/module/" +
+                                  mod + "/parameters/nested is missing)",
+                              "load the module with nesting: `modprobe " + mod + " " +
+                                  nested_args(platform) + "`"));
+        return std::nullopt;
+    }
+
+    checks.push_back(
+        pass("kvm.module", mod + (module->built_in ? " is built into the kernel" : " is loaded")));
+    std::optional<bool> nested = bool_param(*module, "nested");
+    const std::string remedy_reload =
+        module->built_in ? mod + " is built into the kernel: add `" + mod +
+                               ".nested=1` to the kernel command "
+                               "line and reboot"
+                         : "stop every VM, then `" + reload_command(mod, nested_args(platform)) +
+                               "`; keep it across reboots with `virt-nest host enable`";
+    if (!has_param(*module, "nested")) {
+        checks.push_back(fail("kvm.nested", mod + " has no `nested` parameter",
+                              "use a kernel whose " + mod + " supports nesting"));
+    } else if (!nested.has_value()) {
+        checks.push_back(fail("kvm.nested",
+                              mod + " nested=\"" + param_of(*module, "nested") +
+                                  "\" is not a value virt-nest understands",
+                              remedy_reload));
+    } else if (*nested) {
+        checks.push_back(pass("kvm.nested", mod + " nested=" + param_of(*module, "nested") +
+                                                ": KVM offers nested virtualization to guests"));
+    } else {
+        checks.push_back(fail("kvm.nested",
+                              mod + " nested=" + param_of(*module, "nested") +
+                                  ": KVM does not offer nested virtualization to guests",
+                              remedy_reload));
+    }
+
+    if (platform == Platform::intel) {
+        if (bool_param(*module, "ept") == false) {
+            checks.push_back(
+                warn("kvm.ept",
+                     "kvm_intel ept=" + param_of(*module, "ept") +
+                         ": nested guests use shadow paging and run very slowly",
+                     "stop every VM, then `" + reload_command(mod, "nested=1 ept=1") + "`"));
+        }
+        bool cpu_shadow =
+            facts.cpu.vmx_flags.empty() || facts.cpu.vmx_flags.count("shadow_vmcs") != 0U;
+        std::optional<bool> shadow = bool_param(*module, "enable_shadow_vmcs");
+        if (shadow == true) {
+            checks.push_back(pass("kvm.shadow_vmcs", "kvm_intel enable_shadow_vmcs=" +
+                                                         param_of(*module, "enable_shadow_vmcs")));
+        } else if (shadow == false && cpu_shadow) {
+            checks.push_back(
+                warn("kvm.shadow_vmcs",
+                     "kvm_intel enable_shadow_vmcs=" + param_of(*module, "enable_shadow_vmcs") +
+                         std::string(facts.cpu.vmx_flags.empty() ? ""
+                                                                 : " although the CPU has VMCS "
+                                                                   "shadowing") +
+                         ": nested guests exit to the host far more often",
+                     "stop every VM, then `" +
+                         reload_command(mod, "nested=1 enable_shadow_vmcs=1") + "`"));
+        }
+    }
+    if (platform == Platform::amd) {
+        if (bool_param(*module, "npt") == false) {
+            checks.push_back(
+                warn("kvm.npt",
+                     "kvm_amd npt=" + param_of(*module, "npt") +
+                         ": nested guests use shadow paging and run very slowly",
+                     "stop every VM, then `" + reload_command(mod, "nested=1 npt=1") + "`"));
+        }
+        if (bool_param(*module, "avic") == true) {
+            checks.push_back(
+                warn("kvm.avic",
+                     "kvm_amd avic=" + param_of(*module, "avic") +
+                         ": KVM inhibits AVIC while nested guests run, so interrupt delivery falls "
+                         "back to the slower path",
+                     "nothing to do if nesting matters more than AVIC; otherwise `" +
+                         reload_command(mod, "nested=1 avic=0") + "` for predictable behaviour"));
+        }
+        struct Accel {
+            const char* param;
+            const char* cpu_flag;
+            const char* what;
+        };
+        for (const Accel& accel : {Accel{"vls", "v_vmsave_vmload", "virtual VMLOAD/VMSAVE"},
+                                   Accel{"vgif", "vgif", "virtual GIF"}}) {
+            std::optional<bool> value = bool_param(*module, accel.param);
+            if (value == true) {
+                checks.push_back(pass(std::string("kvm.") + accel.param,
+                                      "kvm_amd " + std::string(accel.param) + "=" +
+                                          param_of(*module, accel.param) + " (" + accel.what +
+                                          ")"));
+            } else if (value == false && facts.cpu.flags.count(accel.cpu_flag) != 0U) {
+                checks.push_back(warn(
+                    std::string("kvm.") + accel.param,
+                    "kvm_amd " + std::string(accel.param) + "=" + param_of(*module, accel.param) +
+                        " although the CPU has " + accel.what + ": nested guests run slower",
+                    "stop every VM, then `" +
+                        reload_command(mod, std::string("nested=1 ") + accel.param + "=1") + "`"));
+            }
+        }
+    }
+    if (platform == Platform::ibm_z && bool_param(*module, "hpage") == true) {
+        checks.push_back(fail("kvm.hpage",
+                              "kvm hpage=" + param_of(*module, "hpage") +
+                                  ": IBM Z cannot combine huge-page guest backing with nested=1",
+                              "stop every VM, then `" + reload_command(mod, "nested=1 hpage=0") +
+                                  "`; `virt-nest host enable` also drops hpage=1 from "
+                                  "/etc/modprobe.d"));
+    }
+    return nested;
+}
+
+void device_check(const HostFacts& facts, std::vector<Check>& checks) {
+    const std::string mod = kvm_module_for(facts.cpu.platform);
+    if (!facts.kvm_device_present) {
+        checks.push_back(fail("kvm.device", "/dev/kvm is missing",
+                              "load the KVM module (`modprobe " + mod +
+                                  "`); in a virtual machine its host must pass virtualization "
+                                  "through (see cpu.virt)"));
+    } else if (facts.kvm_device_error) {
+        checks.push_back(fail("kvm.device", "/dev/kvm cannot be opened: " + *facts.kvm_device_error,
+                              "run as root, or add the user to the kvm group (`usermod -aG kvm "
+                              "USER`) and log in again"));
+    } else {
+        checks.push_back(pass("kvm.device", "/dev/kvm is present and usable"));
+    }
+}
+
+void persistence_checks(const HostFacts& facts, std::optional<bool> runtime_nested,
+                        std::vector<Check>& checks) {
+    const Platform platform = facts.cpu.platform;
+    const std::string mod = kvm_module_for(platform);
+    std::optional<ModuleOption> setting =
+        effective_option(facts.modprobe_files, facts.kernel_cmdline, mod, "nested");
+    const std::string enable_remedy = "`virt-nest host enable` (writes `options " + mod +
+                                      " nested=1` to /etc/modprobe.d/kvm.conf)";
+    // kvm_intel (since Linux 4.20) and kvm_amd default to nested=1; IBM Z's kvm does not.
+    const bool default_on = platform == Platform::intel || platform == Platform::amd;
+    if (!setting) {
+        if (default_on && runtime_nested == true) {
+            checks.push_back(pass("persist.nested",
+                                  "no modprobe.d file or boot option sets " + mod +
+                                      " nested; the kernel's default (on) applies at every boot"));
+        } else {
+            checks.push_back(warn("persist.nested",
+                                  "no modprobe.d file or boot option sets " + mod +
+                                      " nested=1: nesting is not set up to survive a reboot",
+                                  enable_remedy));
+        }
+    } else if (parse_bool_param(setting->value) == true) {
+        checks.push_back(
+            pass("persist.nested", mod + " nested=1 persists (" + where(*setting) + ")"));
+    } else {
+        std::string remedy =
+            setting->file == "/proc/cmdline"
+                ? "remove `" + mod + ".nested=" + setting->value +
+                      "` from the kernel command line in the boot loader configuration"
+                : "`virt-nest host enable` (corrects " + where(*setting) + ")";
+        checks.push_back(warn("persist.nested",
+                              where(*setting) + " sets " + mod + " nested=" + setting->value +
+                                  ": nesting is off after the next reboot or module reload",
+                              remedy));
+    }
+    for (const ModuleBlock& block : module_blocks(facts.modprobe_files, mod)) {
+        const std::string at = block.file + ":" + std::to_string(block.line);
+        if (block.prevents_loading) {
+            // Not loaded now and unloadable: the kvm.module remedy cannot work until this goes.
+            const bool loaded = find_module(facts, mod) != nullptr;
+            Check check{"persist.install", loaded ? CheckStatus::warn : CheckStatus::fail,
+                        at + " has `" + block.statement +
+                            "`: modprobe runs that instead of loading " + mod,
+                        "remove that line from " + block.file};
+            checks.push_back(std::move(check));
+        } else {
+            checks.push_back(warn("persist.blacklist",
+                                  at + " has `" + block.statement + "`: " + mod +
+                                      " is not loaded automatically at boot",
+                                  "remove that line, or load it at boot with `echo " + mod +
+                                      " > /etc/modules-load.d/kvm.conf`"));
+        }
+    }
+    if (platform == Platform::ibm_z) {
+        std::optional<ModuleOption> hpage =
+            effective_option(facts.modprobe_files, facts.kernel_cmdline, mod, "hpage");
+        if (hpage && parse_bool_param(hpage->value) == true) {
+            checks.push_back(warn("persist.hpage",
+                                  where(*hpage) + " sets kvm hpage=" + hpage->value +
+                                      ": with nested=1 the kvm module refuses to load",
+                                  "`virt-nest host enable` (sets hpage=0 there)"));
+        }
+    }
+}
+
+void platform_notes(const HostFacts& facts, std::vector<Check>& checks) {
+    checks.push_back(warn("note.migration",
+                          "migrating, saving or snapshotting a VM while it runs its own guests "
+                          "is undefined (kernel BUG or panic)",
+                          "stop the nested (L2) guests before migrating, saving or snapshotting "
+                          "the VM that runs them"));
+    if (facts.cpu.platform == Platform::amd) {
+        checks.push_back(warn("note.amd_migration",
+                              "on AMD, migrating VMs off a host with nesting enabled does not work",
+                              "shut such VMs down and start them on the other host instead of "
+                              "migrating them"));
+    }
+}
+
+} // namespace
+
+std::string_view to_string(CheckStatus status) noexcept {
+    switch (status) {
+    case CheckStatus::pass:
+        return "PASS";
+    case CheckStatus::warn:
+        return "WARN";
+    case CheckStatus::fail:
+        return "FAIL";
+    }
+    return "FAIL";
+}
+
+std::string kvm_module_for(Platform platform) {
+    switch (platform) {
+    case Platform::intel:
+        return "kvm_intel";
+    case Platform::amd:
+        return "kvm_amd";
+    case Platform::ibm_z:
+        return "kvm";
+    case Platform::power:
+        return "kvm_hv";
+    default:
+        return {};
+    }
+}
+
+std::string virt_flag_for(Platform platform) {
+    switch (platform) {
+    case Platform::intel:
+        return "vmx";
+    case Platform::amd:
+        return "svm";
+    case Platform::ibm_z:
+        return "sie";
+    default:
+        return {};
+    }
+}
+
+std::vector<Check> host_checks(const HostFacts& facts) {
+    std::vector<Check> checks;
+    if (!facts.cpuinfo_readable) {
+        checks.push_back(fail("cpu.vendor", "cannot read /proc/cpuinfo",
+                              "run on Linux, or point --root at the root directory of one"));
+        return checks;
+    }
+    const CpuInfo& cpu = facts.cpu;
+    const std::string described =
+        (cpu.model_name.empty() ? std::string() : cpu.model_name + ", ") +
+        std::string(to_string(cpu.platform)) +
+        (cpu.vendor_id.empty() ? std::string() : " (" + cpu.vendor_id + ")");
+    switch (cpu.platform) {
+    case Platform::arm:
+        checks.push_back(fail("cpu.vendor",
+                              "CPU: " + described +
+                                  ": this stack (KVM, QEMU 7.2, libvirt 9) has no nested "
+                                  "virtualization on ARM",
+                              "run nested guests on an x86 (Intel, AMD) or IBM Z host"));
+        return checks;
+    case Platform::unknown:
+        checks.push_back(fail("cpu.vendor",
+                              "CPU vendor \"" + cpu.vendor_id + "\" is not one virt-nest knows",
+                              "virt-nest checks Intel, AMD (and Hygon), IBM Z and POWER hosts; "
+                              "see your platform's KVM documentation"));
+        return checks;
+    default:
+        checks.push_back(pass("cpu.vendor", "CPU: " + described));
+        break;
+    }
+    const bool vm = is_virtual_machine(facts);
+    if (cpu.platform != Platform::power) {
+        cpu_checks(facts, vm, checks);
+    }
+    std::optional<bool> nested = module_checks(facts, checks);
+    device_check(facts, checks);
+    persistence_checks(facts, nested, checks);
+    if (nested == true && cpu.platform != Platform::power) {
+        platform_notes(facts, checks);
+    }
+    return checks;
+}
+
+bool is_ready(const std::vector<Check>& checks) {
+    return std::none_of(checks.begin(), checks.end(),
+                        [](const Check& c) { return c.status == CheckStatus::fail; });
+}
+
+} // namespace virtnest

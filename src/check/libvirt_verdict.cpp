@@ -1,0 +1,123 @@
+#include "virtnest/check/libvirt_verdict.hpp"
+
+#include <algorithm>
+
+namespace virtnest {
+namespace {
+
+constexpr auto pass = Check::passed;
+constexpr auto warn = Check::warning;
+constexpr auto fail = Check::failure;
+
+// Say where libvirt's feature list came from, so a FAIL can be weighed.
+std::string feature_source(const LibvirtFacts& facts) {
+    if (facts.expanded_features) {
+        return "host-model expanded by libvirt's baseline";
+    }
+    if (facts.baseline_error.empty()) {
+        return "host-model from domain capabilities; the driver cannot expand it";
+    }
+    return "host-model from domain capabilities; expanding it failed: " + facts.baseline_error;
+}
+
+} // namespace
+
+std::vector<Check> libvirt_checks(const LibvirtFacts& facts) {
+    std::vector<Check> checks;
+    const std::string uri = facts.uri.empty() ? "libvirt's default URI" : "\"" + facts.uri + "\"";
+    if (!facts.reachable && facts.remote) {
+        checks.push_back(fail("libvirt.connect", facts.error,
+                              "check the URI, the network path (ssh keys) and that libvirtd runs "
+                              "on that host"));
+        return checks;
+    }
+    if (!facts.reachable) {
+        checks.push_back(warn("libvirt.connect", facts.error,
+                              "start the daemon (`systemctl start libvirtd`) or name one with "
+                              "-c URI; the other checks do not need it"));
+        return checks;
+    }
+    checks.push_back(pass("libvirt.connect", "connected to " + uri));
+    if (facts.domcaps_unsupported) {
+        checks.push_back(warn("libvirt.kvm",
+                              "the driver behind " + uri +
+                                  " does not report domain capabilities, so libvirt's view of "
+                                  "nesting is unknown",
+                              "ask a QEMU/KVM connection, e.g. -c qemu:///system"));
+        return checks;
+    }
+    if (!facts.kvm_caps) {
+        checks.push_back(fail("libvirt.kvm",
+                              "libvirt cannot run KVM guests: " + facts.kvm_caps_error,
+                              "make KVM usable on that host first (see the kvm.* checks there)"));
+        return checks;
+    }
+    const DomainCaps& caps = *facts.kvm_caps;
+    checks.push_back(pass("libvirt.kvm", "libvirt runs KVM guests (" + caps.arch + ", " +
+                                             caps.machine + ", " + caps.emulator + ")"));
+    if (!caps.host_model_supported) {
+        if (caps.arch == "aarch64" || caps.arch == "armv7l") {
+            checks.push_back(fail("libvirt.nested",
+                                  "libvirt offers no host-model CPU on " + caps.arch +
+                                      ": this stack has no nested virtualization on ARM",
+                                  "run nested guests on an x86 (Intel, AMD) or IBM Z host"));
+        } else {
+            checks.push_back(warn("libvirt.nested",
+                                  "libvirt offers no host-model CPU on " + caps.arch +
+                                      ", so it cannot tell whether KVM offers nesting",
+                                  "run `virt-nest check` on that host itself"));
+        }
+        return checks;
+    }
+    std::vector<std::string> wanted;
+    if (caps.arch == "s390x") {
+        wanted = {"sief2"};
+    } else if (caps.arch != "x86_64" && caps.arch != "i686") {
+        // POWER nesting is a machine capability (cap-nested-hv), not a CPU feature.
+        checks.push_back(warn("libvirt.nested",
+                              "libvirt's host-model CPU on " + caps.arch +
+                                  " does not show whether KVM offers nesting",
+                              "run `virt-nest check` on that host itself"));
+        return checks;
+    } else if (caps.host_model_vendor == Vendor::intel) {
+        wanted = {"vmx"};
+    } else if (caps.host_model_vendor == Vendor::amd) {
+        wanted = {"svm"};
+    } else {
+        wanted = {"vmx", "svm"};
+    }
+    const std::set<std::string>& features =
+        facts.expanded_features ? *facts.expanded_features : caps.host_model_features;
+    const std::string source = feature_source(facts);
+    std::string model = caps.host_model_name;
+    if (caps.host_model_vendor) {
+        model += caps.host_model_vendor == Vendor::intel ? ", Intel" : ", AMD";
+    }
+    auto found = std::find_if(wanted.begin(), wanted.end(),
+                              [&](const std::string& f) { return features.count(f) != 0U; });
+    if (found != wanted.end()) {
+        checks.push_back(pass("libvirt.nested", "libvirt's CPU (" + model + ") offers " + *found +
+                                                    ": guests can run their own VMs (" + source +
+                                                    ")"));
+    } else {
+        std::string flags = wanted.size() == 1 ? wanted.front() : "vmx or svm";
+        checks.push_back(fail("libvirt.nested",
+                              "libvirt's CPU (" + model + ") lacks " + flags +
+                                  ": KVM on that host does not offer nesting (" + source + ")",
+                              "on that host: `virt-nest host enable --reload`, then check "
+                              "again"));
+    }
+    return checks;
+}
+
+bool is_remote_uri(std::string_view uri) {
+    auto scheme_end = uri.find("://");
+    if (scheme_end == std::string_view::npos) {
+        return false;
+    }
+    std::string_view rest = uri.substr(scheme_end + 3);
+    std::string_view host = rest.substr(0, rest.find('/'));
+    return !host.empty() && host != "localhost";
+}
+
+} // namespace virtnest

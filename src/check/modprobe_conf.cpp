@@ -1,0 +1,311 @@
+#include "virtnest/check/modprobe_conf.hpp"
+
+#include <algorithm>
+#include <map>
+#include <sstream>
+
+namespace virtnest {
+namespace {
+
+std::string normalize_module(std::string_view name) {
+    std::string out(name);
+    std::replace(out.begin(), out.end(), '-', '_');
+    return out;
+}
+
+std::vector<std::string> split_lines(std::string_view text) {
+    std::vector<std::string> lines;
+    std::istringstream in{std::string(text)};
+    std::string line;
+    while (std::getline(in, line)) {
+        lines.push_back(line);
+    }
+    return lines;
+}
+
+std::string join_lines(const std::vector<std::string>& lines) {
+    std::string out;
+    for (const std::string& line : lines) {
+        out += line;
+        out += '\n';
+    }
+    return out;
+}
+
+struct Token {
+    std::string text;
+    int line = 0;
+};
+
+// Split a file into modprobe statements: comments start at '#' at the start of a line,
+// a trailing '\' joins the next line. Each word keeps the line it sits on.
+std::vector<std::vector<Token>> statements(std::string_view content) {
+    std::vector<std::vector<Token>> result;
+    std::vector<Token> current;
+    bool continued = false;
+    int number = 0;
+    for (const std::string& raw : split_lines(content)) {
+        ++number;
+        std::string line = raw;
+        auto first = line.find_first_not_of(" \t");
+        if (!continued && (first == std::string::npos || line[first] == '#')) {
+            continue;
+        }
+        bool continues = !line.empty() && line.back() == '\\';
+        if (continues) {
+            line.pop_back();
+        }
+        std::istringstream words(line);
+        std::string word;
+        while (words >> word) {
+            current.push_back({word, number});
+        }
+        continued = continues;
+        if (!continued && !current.empty()) {
+            result.push_back(std::move(current));
+            current.clear();
+        }
+    }
+    if (!current.empty()) {
+        result.push_back(std::move(current));
+    }
+    return result;
+}
+
+bool matches(std::optional<bool> value, bool wanted) {
+    return value.has_value() && *value == wanted;
+}
+
+std::string bool_text(bool value) {
+    return value ? "1" : "0";
+}
+
+std::string shown(const ModuleOption& option) {
+    return option.value.empty() ? option.param : option.param + "=" + option.value;
+}
+
+std::string basename_of(std::string_view path) {
+    auto slash = path.rfind('/');
+    return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
+bool is_admin_file(std::string_view path) {
+    return path.rfind("/etc/", 0) == 0 || path.rfind("/run/", 0) == 0;
+}
+
+// Replace the assignment `option` in `line` by `param=value`, keeping everything else.
+void replace_assignment(std::string& line, const ModuleOption& option, const std::string& value) {
+    const std::string old_text = shown(option);
+    std::size_t pos = 0;
+    while ((pos = line.find(old_text, pos)) != std::string::npos) {
+        bool starts = pos == 0 || line[pos - 1] == ' ' || line[pos - 1] == '\t';
+        std::size_t end = pos + old_text.size();
+        bool ends =
+            end == line.size() || line[end] == ' ' || line[end] == '\t' || line[end] == '\\';
+        if (starts && ends) {
+            line.replace(pos, old_text.size(), option.param + "=" + value);
+            return;
+        }
+        pos = end;
+    }
+}
+
+} // namespace
+
+std::vector<ModuleOption> parse_module_options(const ConfFile& file) {
+    std::vector<ModuleOption> options;
+    for (const auto& statement : statements(file.content)) {
+        if (statement.size() < 2 || statement[0].text != "options") {
+            continue;
+        }
+        std::string module = normalize_module(statement[1].text);
+        for (std::size_t i = 2; i < statement.size(); ++i) {
+            const std::string& word = statement[i].text;
+            auto eq = word.find('=');
+            ModuleOption option;
+            option.file = file.path;
+            option.line = statement[i].line;
+            option.module = module;
+            option.param = word.substr(0, eq);
+            if (eq != std::string::npos) {
+                option.value = word.substr(eq + 1);
+                if (option.value.size() >= 2 && option.value.front() == '"' &&
+                    option.value.back() == '"') {
+                    option.value = option.value.substr(1, option.value.size() - 2);
+                }
+            }
+            options.push_back(std::move(option));
+        }
+    }
+    return options;
+}
+
+std::optional<ModuleOption> effective_option(const std::vector<ConfFile>& files,
+                                             std::string_view cmdline, std::string_view module,
+                                             std::string_view param) {
+    const std::string wanted_module = normalize_module(module);
+    std::optional<ModuleOption> found;
+    for (const ConfFile& file : files) {
+        for (ModuleOption& option : parse_module_options(file)) {
+            if (option.module == wanted_module && option.param == param) {
+                found = std::move(option);
+            }
+        }
+    }
+    // The kernel hands `module.param=value` from the command line to the module after the
+    // configuration's options, so it wins.
+    std::istringstream words{std::string(cmdline)};
+    std::string word;
+    while (words >> word) {
+        if (word == "--") {
+            break;
+        }
+        auto dot = word.find('.');
+        if (dot == std::string::npos) {
+            continue;
+        }
+        auto eq = word.find('=', dot);
+        std::string name = word.substr(dot + 1, eq == std::string::npos ? eq : eq - dot - 1);
+        if (normalize_module(word.substr(0, dot)) == wanted_module && name == param) {
+            found = ModuleOption{"/proc/cmdline", 0, wanted_module, name,
+                                 eq == std::string::npos ? "" : word.substr(eq + 1)};
+        }
+    }
+    return found;
+}
+
+std::vector<ModuleBlock> module_blocks(const std::vector<ConfFile>& files,
+                                       std::string_view module) {
+    const std::string wanted = normalize_module(module);
+    std::vector<ModuleBlock> blocks;
+    for (const ConfFile& file : files) {
+        for (const auto& statement : statements(file.content)) {
+            if (statement.size() < 2 || normalize_module(statement[1].text) != wanted) {
+                continue;
+            }
+            std::string text;
+            for (const Token& token : statement) {
+                text += (text.empty() ? "" : " ") + token.text;
+            }
+            const std::string& kind = statement[0].text;
+            if (kind == "blacklist") {
+                blocks.push_back({file.path, statement[0].line, text, false});
+            } else if (kind == "install" && statement.size() >= 3) {
+                std::string command = basename_of(statement[2].text);
+                if (command == "false" || command == "true") {
+                    blocks.push_back({file.path, statement[0].line, text, true});
+                }
+            }
+        }
+    }
+    return blocks;
+}
+
+std::optional<bool> parse_bool_param(std::string_view value) {
+    if (value.empty() || value == "Y" || value == "y" || value == "1") {
+        return true;
+    }
+    if (value == "N" || value == "n" || value == "0") {
+        return false;
+    }
+    return std::nullopt;
+}
+
+PersistPlan plan_persistent_options(const std::vector<ConfFile>& files, std::string_view cmdline,
+                                    std::string_view module,
+                                    const std::vector<WantedOption>& wanted,
+                                    std::string_view target) {
+    const std::string mod = normalize_module(module);
+    PersistPlan plan;
+    // Working copies of the files we change, by the path we will write, and how many header
+    // lines precede the original content there.
+    std::map<std::string, std::vector<std::string>> edited;
+    std::map<std::string, std::optional<std::string>> before;
+    std::map<std::string, std::size_t> header_lines;
+
+    auto written_path = [](const ConfFile& file) {
+        return is_admin_file(file.path) ? file.path : "/etc/modprobe.d/" + basename_of(file.path);
+    };
+    auto lines_for = [&](const ConfFile& file) -> std::vector<std::string>& {
+        std::string path = written_path(file);
+        auto it = edited.find(path);
+        if (it != edited.end()) {
+            return it->second;
+        }
+        std::vector<std::string> lines = split_lines(file.content);
+        if (path == file.path) {
+            before[path] = file.content;
+            header_lines[path] = 0;
+        } else {
+            // An /etc file of the same name replaces the vendor file; carry its content over.
+            lines.insert(lines.begin(), "# Copy of " + file.path +
+                                            " made by virt-nest host enable to override it.");
+            before[path] = std::nullopt;
+            header_lines[path] = 1;
+        }
+        return edited.emplace(path, std::move(lines)).first->second;
+    };
+
+    for (const WantedOption& want : wanted) {
+        std::optional<ModuleOption> current = effective_option(files, cmdline, mod, want.param);
+        if (current && matches(parse_bool_param(current->value), want.value)) {
+            continue;
+        }
+        if (current && current->file == "/proc/cmdline") {
+            plan.unresolved.push_back("the kernel command line sets " + mod + "." +
+                                      shown(*current) +
+                                      ", which overrides every modprobe.d file: change it in the "
+                                      "boot loader configuration");
+            continue;
+        }
+        bool any_line = false;
+        for (const ConfFile& file : files) {
+            for (const ModuleOption& option : parse_module_options(file)) {
+                if (option.module != mod || option.param != want.param) {
+                    continue;
+                }
+                any_line = true;
+                if (matches(parse_bool_param(option.value), want.value)) {
+                    continue;
+                }
+                std::vector<std::string>& lines = lines_for(file);
+                std::size_t index =
+                    static_cast<std::size_t>(option.line - 1) + header_lines[written_path(file)];
+                replace_assignment(lines[index], option, bool_text(want.value));
+                plan.changes.push_back(
+                    file.path + ":" + std::to_string(option.line) + " sets " + mod + " " +
+                    shown(option) + ": changed to " + want.param + "=" + bool_text(want.value) +
+                    (is_admin_file(file.path) ? std::string()
+                                              : " in an /etc/modprobe.d copy that overrides it"));
+            }
+        }
+        if (!any_line && want.add_if_missing) {
+            const std::string path(target);
+            auto existing = std::find_if(files.begin(), files.end(), [&](const ConfFile& f) {
+                return basename_of(f.path) == basename_of(path);
+            });
+            std::vector<std::string>* lines = nullptr;
+            if (existing != files.end()) {
+                lines = &lines_for(*existing);
+            } else {
+                auto it = edited.find(path);
+                if (it == edited.end()) {
+                    before[path] = std::nullopt;
+                    header_lines[path] = 0;
+                    it = edited.emplace(path, std::vector<std::string>{}).first;
+                }
+                lines = &it->second;
+            }
+            lines->push_back("# Added by virt-nest host enable.");
+            lines->push_back("options " + mod + " " + want.param + "=" + bool_text(want.value));
+            plan.changes.push_back(path + ": added `options " + mod + " " + want.param + "=" +
+                                   bool_text(want.value) + "`");
+        }
+    }
+    for (const auto& [path, lines] : edited) {
+        plan.edits.push_back({path, before[path], join_lines(lines)});
+    }
+    return plan;
+}
+
+} // namespace virtnest

@@ -1,0 +1,108 @@
+// `virt-nest enable|disable SELECTOR... [--mode M] [--model NAME] [--feature F] [--dry-run]
+// [--diff] [--no-validate] [--force] [--json] [--backup-dir DIR]`
+#include "cli/commands.hpp"
+#include "virtnest/fleet/fleet_runner.hpp"
+#include "virtnest/live/live_commands.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+
+namespace virtnest {
+namespace {
+
+struct EnableCliOptions {
+    std::vector<std::string> patterns;
+    bool all = false;
+    std::string state;
+    std::string mode = "auto";
+    std::string model;
+    std::string feature = "auto";
+    bool dry_run = false;
+    bool diff = false;
+    bool no_validate = false;
+    bool force = false;
+    bool json = false;
+    std::string backup_dir;
+};
+
+int run_enable_disable(const EnableCliOptions& cli, Nesting nesting, const CommandContext& ctx) {
+    EnableOptions options;
+    options.selection.patterns = cli.patterns;
+    options.selection.all = cli.all;
+    if (!cli.state.empty()) {
+        options.selection.state = parse_state_filter(cli.state);
+    }
+    options.nest.nesting = nesting;
+    if (cli.mode != "auto") {
+        options.nest.mode = parse_cpu_mode(cli.mode);
+    }
+    if (!cli.model.empty()) {
+        options.nest.model = cli.model;
+        if (cli.mode == "auto") {
+            options.nest.mode = CpuMode::custom; // a model only means something in custom mode
+        }
+    }
+    if (cli.feature != "auto") {
+        options.nest.feature = parse_nest_feature(cli.feature);
+    }
+    options.nest.force = cli.force;
+    options.dry_run = cli.dry_run;
+    options.diff = cli.diff;
+    options.validate = !cli.no_validate;
+    options.backup_dir = cli.backup_dir;
+    require_selection(options.selection);
+    return run_on_hosts(ctx.global, *ctx.out, *ctx.err, cli.json, /*read_only=*/false,
+                        [&](const Connection& conn) { return enable_on(conn, options); });
+}
+
+void add_common(CLI::App* sub, EnableCliOptions& cli) {
+    sub->add_option("selector", cli.patterns, "domain names or shell globs ('web-*')")
+        ->type_name("NAME|GLOB");
+    sub->add_flag("--all", cli.all, "every domain (with --state: every domain in that state)");
+    sub->add_option("--state", cli.state, "only domains in this state")
+        ->check(CLI::IsMember({"running", "shut-off", "paused"}));
+    sub->add_option("--feature", cli.feature, "vmx (Intel), svm (AMD), or auto from the host")
+        ->check(CLI::IsMember({"auto", "vmx", "svm"}));
+    sub->add_flag("--dry-run", cli.dry_run, "define nothing; report what would change");
+    sub->add_flag("--diff", cli.diff, "show a unified diff per domain, secrets masked");
+    sub->add_flag("--no-validate", cli.no_validate, "skip libvirt's schema validation on define");
+    sub->add_flag("--force", cli.force, "change domains that would be refused (say why anyway)");
+    sub->add_flag("--json", cli.json, "print one JSON document: domains and summary");
+    sub->add_option("--backup-dir", cli.backup_dir,
+                    "where backups go (default: /var/lib/virt-nest/backups as root, else "
+                    "$XDG_STATE_HOME/virt-nest/backups)")
+        ->type_name("DIR");
+}
+
+void add_model(CLI::App* sub, EnableCliOptions& cli) {
+    sub->add_option("--model", cli.model, "CPU model for custom mode (implies --mode custom)")
+        ->type_name("NAME");
+}
+
+} // namespace
+
+void setup_enable_disable(CLI::App& app, CommandContext& ctx) {
+    auto enable_cli = std::make_shared<EnableCliOptions>();
+    auto* enable = app.add_subcommand("enable", "make domains nest-capable");
+    add_common(enable, *enable_cli);
+    enable->add_option("--mode", enable_cli->mode,
+                       "CPU mode: auto (host-passthrough where supported, else custom + feature)")
+        ->check(CLI::IsMember({"auto", "host-passthrough", "host-model", "custom"}));
+    add_model(enable, *enable_cli);
+    enable->callback(
+        [enable_cli, &ctx] { ctx.exit_code = run_enable_disable(*enable_cli, Nesting::enable, ctx); });
+
+    auto disable_cli = std::make_shared<EnableCliOptions>();
+    auto* disable = app.add_subcommand("disable", "remove nesting from domains (hardening)");
+    add_common(disable, *disable_cli);
+    disable->add_option("--mode", disable_cli->mode,
+                        "CPU mode to give domains without one: auto keeps the current mode")
+        ->check(CLI::IsMember({"auto", "host-passthrough", "host-model", "custom"}));
+    add_model(disable, *disable_cli);
+    disable->callback([disable_cli, &ctx] {
+        ctx.exit_code = run_enable_disable(*disable_cli, Nesting::disable, ctx);
+    });
+}
+
+} // namespace virtnest

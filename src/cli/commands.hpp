@@ -1,0 +1,28 @@
+#pragma once
+
+// One setup_<name> per subcommand, each in src/commands/cmd_<name>.cpp. Each binds its
+// options struct to a CLI11 subcommand whose callback runs run_<name> and stores the exit
+// code in the context.
+
+#include "cli/command_context.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace virtnest {
+
+// `rewrite`: offline <cpu> rewrite of one domain XML document.
+void setup_rewrite(CLI::App& app, CommandContext& ctx);
+// `list`: domains with CPU mode and whether they can nest.
+void setup_list(CLI::App& app, CommandContext& ctx);
+// `enable` and `disable`: redefine selected domains nest-capable, or not.
+void setup_enable_disable(CLI::App& app, CommandContext& ctx);
+// `revert`: restore domains from their latest backup.
+void setup_revert(CLI::App& app, CommandContext& ctx);
+// `check`: host or guest readiness for nested guests.
+void setup_check(CLI::App& app, CommandContext& ctx);
+// `host enable`: persist and (optionally) apply the kvm module's nested option.
+void setup_host(CLI::App& app, CommandContext& ctx);
+
+} // namespace virtnest

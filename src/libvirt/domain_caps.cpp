@@ -1,0 +1,166 @@
+#include "virtnest/libvirt/domain_caps.hpp"
+
+#include "virtnest/util/error.hpp"
+
+#include <pugixml.hpp>
+
+#include <algorithm>
+#include <sstream>
+
+namespace virtnest {
+namespace {
+
+// Return "line L, column C" for a byte offset into `text`, both counted from 1.
+std::string position_of(std::string_view text, std::ptrdiff_t offset) {
+    std::size_t end = offset < 0 ? 0 : static_cast<std::size_t>(offset);
+    end = std::min(end, text.size());
+    std::size_t line = 1;
+    std::size_t column = 1;
+    for (std::size_t i = 0; i < end; ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+pugi::xml_document load(std::string_view text, std::string_view what) {
+    pugi::xml_document doc;
+    pugi::xml_parse_result result = doc.load_buffer(text.data(), text.size());
+    if (!result) {
+        throw Error("cannot parse " + std::string(what) + ": " + result.description() + " at " +
+                    position_of(text, result.offset));
+    }
+    return doc;
+}
+
+// libvirt's own <vendor> spellings, plus the CPUID strings. Kept here rather than taken
+// from cpu_vendor so that capabilities parsing does not depend on model-name inference.
+std::optional<Vendor> vendor_from_libvirt(std::string_view name) {
+    if (name == "Intel" || name == "GenuineIntel") {
+        return Vendor::intel;
+    }
+    // Hygon Dhyana is AMD Zen under licence: svm, kvm_amd.
+    if (name == "AMD" || name == "AuthenticAMD" || name == "Hygon" || name == "HygonGenuine") {
+        return Vendor::amd;
+    }
+    return std::nullopt;
+}
+
+bool enables(const pugi::xml_node& feature) {
+    std::string_view policy = feature.attribute("policy").as_string();
+    return policy.empty() || policy == "require" || policy == "force";
+}
+
+bool supported(const pugi::xml_node& mode) {
+    return std::string_view(mode.attribute("supported").as_string()) == "yes";
+}
+
+// Build the standalone CPU definition virConnectBaselineHypervisorCPU accepts, the way
+// `virsh hypervisor-cpu-baseline` converts a host-model <mode>. <maxphysaddr> is left out:
+// it does not bear on which features KVM offers, and older parsers reject its newer forms.
+std::string host_model_cpu_document(const pugi::xml_node& mode) {
+    pugi::xml_document doc;
+    pugi::xml_node cpu = doc.append_child("cpu");
+    cpu.append_attribute("mode") = "custom";
+    cpu.append_attribute("match") = "exact";
+    for (const pugi::xml_node& child : mode.children()) {
+        std::string_view name = child.name();
+        if (name == "model" || name == "vendor" || name == "feature") {
+            cpu.append_copy(child);
+        }
+    }
+    std::ostringstream out;
+    doc.save(out, "  ",
+             pugi::format_indent | pugi::format_no_declaration |
+                 pugi::format_attribute_single_quote);
+    return out.str();
+}
+
+void parse_host_model(const pugi::xml_node& mode, DomainCaps& caps) {
+    caps.host_model_supported = supported(mode);
+    if (!caps.host_model_supported) {
+        return;
+    }
+    caps.host_model_name = mode.child("model").text().as_string();
+    caps.host_model_vendor = vendor_from_libvirt(mode.child("vendor").text().as_string());
+    for (const pugi::xml_node& feature : mode.children("feature")) {
+        std::string name = feature.attribute("name").as_string();
+        if (name.empty()) {
+            continue;
+        }
+        if (enables(feature)) {
+            caps.host_model_features.insert(name);
+        } else if (std::string_view(feature.attribute("policy").as_string()) == "disable" ||
+                   std::string_view(feature.attribute("policy").as_string()) == "forbid") {
+            caps.host_model_disabled_features.insert(name);
+        }
+    }
+    caps.host_model_cpu_xml = host_model_cpu_document(mode);
+}
+
+} // namespace
+
+DomainCaps parse_domain_caps(std::string_view xml) {
+    pugi::xml_document doc = load(xml, "domain capabilities");
+    pugi::xml_node root = doc.document_element();
+    if (std::string_view(root.name()) != "domainCapabilities") {
+        throw Error("cannot parse domain capabilities: root element is <" +
+                    std::string(root.name()) + ">, expected <domainCapabilities>");
+    }
+    DomainCaps caps;
+    caps.emulator = root.child("path").text().as_string();
+    caps.machine = root.child("machine").text().as_string();
+    caps.arch = root.child("arch").text().as_string();
+    caps.virt_type = root.child("domain").text().as_string();
+
+    for (const pugi::xml_node& mode : root.child("cpu").children("mode")) {
+        std::string_view name = mode.attribute("name").as_string();
+        if (name == "host-passthrough") {
+            caps.host_passthrough_supported = supported(mode);
+        } else if (name == "maximum") {
+            caps.maximum_supported = supported(mode);
+        } else if (name == "host-model") {
+            parse_host_model(mode, caps);
+        } else if (name == "custom" && supported(mode)) {
+            for (const pugi::xml_node& model : mode.children("model")) {
+                CustomModel custom;
+                custom.name = model.text().as_string();
+                custom.usable = std::string_view(model.attribute("usable").as_string()) != "no";
+                custom.vendor = model.attribute("vendor").as_string();
+                caps.custom_models.push_back(std::move(custom));
+            }
+        }
+    }
+    return caps;
+}
+
+std::set<std::string> enabled_features(std::string_view cpu_xml) {
+    pugi::xml_document doc = load(cpu_xml, "CPU definition");
+    pugi::xml_node root = doc.document_element();
+    pugi::xml_node cpu = std::string_view(root.name()) == "cpu" ? root : root.child("cpu");
+    if (!cpu && std::string_view(root.name()) == "capabilities") {
+        cpu = root.child("host").child("cpu");
+    }
+    std::set<std::string> names;
+    for (const pugi::xml_node& feature : cpu.children("feature")) {
+        std::string name = feature.attribute("name").as_string();
+        if (!name.empty() && enables(feature)) {
+            names.insert(std::move(name));
+        }
+    }
+    return names;
+}
+
+std::optional<Vendor> host_vendor_from_capabilities(std::string_view caps_xml) {
+    pugi::xml_document doc = load(caps_xml, "host capabilities");
+    pugi::xml_node root = doc.document_element();
+    pugi::xml_node cpu =
+        std::string_view(root.name()) == "cpu" ? root : root.child("host").child("cpu");
+    return vendor_from_libvirt(cpu.child("vendor").text().as_string());
+}
+
+} // namespace virtnest

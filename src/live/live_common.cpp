@@ -1,0 +1,78 @@
+#include "live/live_common.hpp"
+
+namespace virtnest {
+
+std::vector<std::size_t> select_listed(const std::vector<ListedDomain>& listed,
+                                       const Selection& selection) {
+    std::vector<DomainBrief> briefs;
+    briefs.reserve(listed.size());
+    for (const ListedDomain& item : listed) {
+        briefs.push_back({item.domain.name(), item.state});
+    }
+    return select_domains(briefs, selection);
+}
+
+bool DomainMarks::has_managed_save(const std::string& uuid) {
+    if (!m_saved) {
+        std::vector<std::string> uuids = m_conn.uuids_with_managed_save();
+        m_saved.emplace(uuids.begin(), uuids.end());
+    }
+    return m_saved->count(uuid) > 0;
+}
+
+bool DomainMarks::has_snapshots(const std::string& uuid) {
+    if (!m_snapshots) {
+        std::vector<std::string> uuids = m_conn.uuids_with_snapshots();
+        m_snapshots.emplace(uuids.begin(), uuids.end());
+    }
+    return m_snapshots->count(uuid) > 0;
+}
+
+bool still_as_read(const Domain& dom, const std::string& read, const std::filesystem::path& backup,
+                   const std::function<void(const Domain&)>& before_recheck) {
+    if (before_recheck) {
+        before_recheck(dom);
+    }
+    if (dom.xml(XmlView::inactive_secure) == read) {
+        return true;
+    }
+    std::error_code ec;
+    std::filesystem::remove(backup, ec);
+    return false;
+}
+
+DomainOutcome outcome_for(const ListedDomain& item) {
+    DomainOutcome outcome;
+    outcome.name = item.domain.name();
+    outcome.uuid = item.domain.uuid();
+    outcome.state = std::string(to_string(item.state));
+    outcome.action = Action::skipped;
+    return outcome;
+}
+
+DomainOutcome not_attempted(const ListedDomain& item, const std::string& lost) {
+    DomainOutcome skipped = outcome_for(item);
+    skipped.reason = "not attempted: " + lost;
+    return skipped;
+}
+
+RunOutcome finish_run(const std::vector<DomainOutcome>& outcomes, const ReportStyle& style,
+                       const std::string& lost) {
+    RunOutcome host;
+    host.exit_code = lost.empty() ? to_int(outcome_exit_code(outcomes)) : to_int(ExitCode::error);
+    host.text = render_outcomes_text(outcomes, style);
+    if (!lost.empty()) {
+        host.text += "virt-nest: error: stopped: " + lost + "\n";
+    }
+    for (const DomainOutcome& outcome : outcomes) {
+        host.records.push_back(outcome_json(outcome, style));
+    }
+    host.summary = summary_json(outcomes, style);
+    if (!lost.empty()) {
+        host.summary["error"] = lost;
+        host.summary["exit_code"] = host.exit_code;
+    }
+    return host;
+}
+
+} // namespace virtnest

@@ -1,0 +1,309 @@
+#include "host_test_support.hpp"
+#include "virtnest/check/host_verdict.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+using test_support::fixture;
+using test_support::get;
+using test_support::has;
+using test_support::require_remedies;
+using virtnest::Check;
+using virtnest::CheckStatus;
+
+namespace {
+
+std::vector<Check> checks_of(const std::string& name) {
+    virtnest::RootedHostFiles files(fixture(name));
+    return virtnest::host_checks(virtnest::probe_host(files));
+}
+
+std::vector<Check> checks_of(const test_support::FakeHostFiles& files) {
+    return virtnest::host_checks(virtnest::probe_host(files));
+}
+
+std::vector<std::string> ids(const std::vector<Check>& checks) {
+    std::vector<std::string> out;
+    for (const Check& c : checks) {
+        out.push_back(c.id);
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("host_verdict: Intel with nesting on and persisted is ready", "[host_verdict]") {
+    auto checks = checks_of("intel-nested-on");
+    require_remedies(checks);
+    CHECK(virtnest::is_ready(checks));
+    CHECK(ids(checks) == std::vector<std::string>{"cpu.vendor", "cpu.virt", "cpu.slat",
+                                                  "cpu.hypervisor", "kvm.module", "kvm.nested",
+                                                  "kvm.shadow_vmcs", "kvm.device", "persist.nested",
+                                                  "note.migration"});
+    CHECK(get(checks, "cpu.vendor").message ==
+          "CPU: Intel(R) Xeon(R) Gold 6130 CPU @ 2.10GHz, Intel (GenuineIntel)");
+    CHECK(get(checks, "cpu.virt").message == "the CPU offers vmx (VT-x)");
+    CHECK(get(checks, "kvm.nested").message ==
+          "kvm_intel nested=Y: KVM offers nested virtualization to guests");
+    CHECK(get(checks, "persist.nested").message ==
+          "kvm_intel nested=1 persists (/etc/modprobe.d/kvm.conf:2)");
+    CHECK(get(checks, "note.migration").status == CheckStatus::warn);
+    CHECK(get(checks, "note.migration").remedy == "stop the nested (L2) guests before migrating, "
+                                                  "saving or snapshotting the VM that runs them");
+}
+
+TEST_CASE("host_verdict: Intel with nesting off", "[host_verdict]") {
+    auto checks = checks_of("intel-nested-off");
+    require_remedies(checks);
+    CHECK_FALSE(virtnest::is_ready(checks));
+    const Check& nested = get(checks, "kvm.nested");
+    CHECK(nested.status == CheckStatus::fail);
+    CHECK(nested.message ==
+          "kvm_intel nested=N: KVM does not offer nested virtualization to guests");
+    CHECK(nested.remedy ==
+          "stop every VM, then `modprobe -r kvm_intel && modprobe kvm_intel nested=1`; "
+          "keep it across reboots with `virt-nest host enable`");
+    const Check& persist = get(checks, "persist.nested");
+    CHECK(persist.status == CheckStatus::warn);
+    CHECK(persist.remedy == "`virt-nest host enable` (writes `options kvm_intel nested=1` to "
+                            "/etc/modprobe.d/kvm.conf)");
+    CHECK_FALSE(has(checks, "note.migration")); // nothing to migrate while nesting is off
+}
+
+TEST_CASE("host_verdict: AMD with nesting on by the kernel's default", "[host_verdict]") {
+    auto checks = checks_of("amd-nested-on");
+    require_remedies(checks);
+    CHECK(virtnest::is_ready(checks));
+    CHECK(get(checks, "cpu.slat").message == "the CPU offers npt (second-level paging)");
+    CHECK(get(checks, "persist.nested").status == CheckStatus::pass);
+    CHECK(get(checks, "persist.nested").message ==
+          "no modprobe.d file or boot option sets kvm_amd nested; the kernel's default (on) "
+          "applies at every boot");
+    CHECK(get(checks, "kvm.vls").status == CheckStatus::pass);
+    CHECK(get(checks, "kvm.vgif").status == CheckStatus::pass);
+    CHECK_FALSE(has(checks, "kvm.avic"));
+    const Check& amd = get(checks, "note.amd_migration");
+    CHECK(amd.status == CheckStatus::warn);
+    CHECK(amd.message == "on AMD, migrating VMs off a host with nesting enabled does not work");
+}
+
+TEST_CASE("host_verdict: AMD with nesting off, and a file that keeps it off", "[host_verdict]") {
+    auto checks = checks_of("amd-nested-off");
+    require_remedies(checks);
+    CHECK_FALSE(virtnest::is_ready(checks));
+    CHECK(get(checks, "kvm.nested").remedy == "stop every VM, then `modprobe -r kvm_amd && "
+                                              "modprobe kvm_amd nested=1`; keep it across reboots "
+                                              "with `virt-nest host enable`");
+    const Check& persist = get(checks, "persist.nested");
+    CHECK(persist.status == CheckStatus::warn);
+    CHECK(persist.message ==
+          "/etc/modprobe.d/kvm-amd.conf:3 sets kvm_amd nested=0: nesting is off after "
+          "the next reboot or module reload");
+    CHECK(persist.remedy == "`virt-nest host enable` (corrects /etc/modprobe.d/kvm-amd.conf:3)");
+}
+
+TEST_CASE("host_verdict: AMD tuning: AVIC on, virtual VMLOAD/VMSAVE off", "[host_verdict]") {
+    auto checks = checks_of("amd-avic-on");
+    require_remedies(checks);
+    CHECK(virtnest::is_ready(checks));
+    const Check& avic = get(checks, "kvm.avic");
+    CHECK(avic.status == CheckStatus::warn);
+    CHECK(avic.remedy ==
+          "nothing to do if nesting matters more than AVIC; otherwise `modprobe -r kvm_amd && "
+          "modprobe kvm_amd nested=1 avic=0` for predictable behaviour");
+    const Check& vls = get(checks, "kvm.vls");
+    CHECK(vls.status == CheckStatus::warn);
+    CHECK(vls.message ==
+          "kvm_amd vls=0 although the CPU has virtual VMLOAD/VMSAVE: nested guests run slower");
+    CHECK(vls.remedy ==
+          "stop every VM, then `modprobe -r kvm_amd && modprobe kvm_amd nested=1 vls=1`");
+}
+
+TEST_CASE("host_verdict: Intel with shadow VMCS and EPT off", "[host_verdict]") {
+    auto checks = checks_of("intel-shadow-vmcs-off");
+    require_remedies(checks);
+    CHECK(virtnest::is_ready(checks));
+    const Check& shadow = get(checks, "kvm.shadow_vmcs");
+    CHECK(shadow.status == CheckStatus::warn);
+    CHECK(shadow.message ==
+          "kvm_intel enable_shadow_vmcs=N although the CPU has VMCS shadowing: nested "
+          "guests exit to the host far more often");
+    CHECK(shadow.remedy == "stop every VM, then `modprobe -r kvm_intel && modprobe kvm_intel "
+                           "nested=1 enable_shadow_vmcs=1`");
+    CHECK(get(checks, "kvm.ept").remedy ==
+          "stop every VM, then `modprobe -r kvm_intel && modprobe kvm_intel nested=1 ept=1`");
+    CHECK(get(checks, "persist.nested").message ==
+          "kvm_intel nested=1 persists (the kernel command line)");
+
+    SECTION("a CPU without VMCS shadowing is not nagged about it") {
+        test_support::FakeHostFiles files;
+        files.files["/proc/cpuinfo"] =
+            "vendor_id : GenuineIntel\nflags : vmx ept\nvmx flags : ept vpid\n";
+        files.files["/sys/module/kvm_intel/parameters/nested"] = "Y";
+        files.files["/sys/module/kvm_intel/parameters/enable_shadow_vmcs"] = "N";
+        files.files["/sys/module/kvm_intel/refcnt"] = "0";
+        CHECK_FALSE(has(checks_of(files), "kvm.shadow_vmcs"));
+    }
+}
+
+TEST_CASE("host_verdict: IBM Z cannot combine hpage with nesting", "[host_verdict]") {
+    auto checks = checks_of("ibmz-hpage");
+    require_remedies(checks);
+    CHECK_FALSE(virtnest::is_ready(checks));
+    CHECK(get(checks, "cpu.virt").message == "the CPU offers sie (SIE)");
+    CHECK(get(checks, "kvm.nested").remedy ==
+          "stop every VM, then `modprobe -r kvm && modprobe kvm nested=1 "
+          "hpage=0`; keep it across reboots with `virt-nest host enable`");
+    const Check& hpage = get(checks, "kvm.hpage");
+    CHECK(hpage.status == CheckStatus::fail);
+    CHECK(hpage.message ==
+          "kvm hpage=1: IBM Z cannot combine huge-page guest backing with nested=1");
+    CHECK(get(checks, "persist.nested").remedy ==
+          "`virt-nest host enable` (writes `options kvm nested=1` to /etc/modprobe.d/kvm.conf)");
+    const Check& persist_hpage = get(checks, "persist.hpage");
+    CHECK(persist_hpage.message == "/etc/modprobe.d/kvm.conf:1 sets kvm hpage=1: with nested=1 the "
+                                   "kvm module refuses to load");
+    CHECK(persist_hpage.remedy == "`virt-nest host enable` (sets hpage=0 there)");
+    CHECK_FALSE(has(checks, "cpu.slat"));
+}
+
+TEST_CASE("host_verdict: a VM whose CPU lacks vmx", "[host_verdict]") {
+    auto checks = checks_of("vm-without-vmx");
+    require_remedies(checks);
+    CHECK_FALSE(virtnest::is_ready(checks));
+    const Check& virt = get(checks, "cpu.virt");
+    CHECK(virt.status == CheckStatus::fail);
+    CHECK(virt.message ==
+          "no vmx flag in /proc/cpuinfo: the hypervisor running this virtual machine does not "
+          "pass VT-x through");
+    CHECK(virt.remedy ==
+          "on the host that runs this virtual machine: enable nesting (`virt-nest host enable "
+          "--reload`), give this VM the vmx feature (`virt-nest enable <this VM>`, or `<cpu "
+          "mode='host-passthrough'/>`), then power it off and start it again");
+    CHECK(get(checks, "cpu.hypervisor").status == CheckStatus::warn);
+    CHECK(get(checks, "cpu.hypervisor").message ==
+          "this machine is itself a virtual machine: its guests are L2, "
+          "and their own guests (L3) are not expected to work");
+    CHECK(get(checks, "cpu.slat").status == CheckStatus::warn);
+    CHECK(get(checks, "kvm.module").remedy ==
+          "fix cpu.virt first, then `modprobe kvm_intel nested=1`");
+    CHECK(get(checks, "kvm.device").message == "/dev/kvm is missing");
+}
+
+TEST_CASE("host_verdict: bare metal with VT-x off in the firmware", "[host_verdict]") {
+    test_support::FakeHostFiles files;
+    files.files["/proc/cpuinfo"] = "vendor_id : GenuineIntel\nflags : fpu ept\n";
+    auto checks = checks_of(files);
+    const Check& virt = get(checks, "cpu.virt");
+    CHECK(virt.message ==
+          "no vmx flag in /proc/cpuinfo: VT-x is missing or disabled in the firmware");
+    CHECK(virt.remedy ==
+          "enable VT-x in the firmware (BIOS/UEFI) setup, then power-cycle the machine");
+    CHECK(get(checks, "cpu.hypervisor").status == CheckStatus::pass);
+}
+
+TEST_CASE("host_verdict: the module is not loaded, which is not the same as disabled",
+          "[host_verdict]") {
+    auto checks = checks_of("module-not-loaded");
+    require_remedies(checks);
+    CHECK_FALSE(virtnest::is_ready(checks));
+    CHECK(get(checks, "kvm.module").message == "kvm_intel is not loaded");
+    CHECK(get(checks, "kvm.module").remedy == "`modprobe kvm_intel nested=1`");
+    CHECK(get(checks, "kvm.nested").message ==
+          "nested: unknown, because kvm_intel is not loaded "
+          "(/sys/module/kvm_intel/parameters/nested is missing)");
+    CHECK(get(checks, "persist.nested").status == CheckStatus::pass);
+}
+
+TEST_CASE("host_verdict: this machine's layout: a guest with KVM from kvm_pvm", "[host_verdict]") {
+    auto checks = checks_of("pvm-guest");
+    require_remedies(checks);
+    CHECK_FALSE(virtnest::is_ready(checks));
+    CHECK(get(checks, "cpu.virt").status == CheckStatus::fail);
+    const Check& module = get(checks, "kvm.module");
+    CHECK(module.message ==
+          "kvm_amd is not loaded; KVM here comes from kvm_pvm, a module virt-nest does not "
+          "know, which has no `nested` parameter for guests");
+    CHECK(module.remedy ==
+          "fix cpu.virt first, then `modprobe kvm_amd nested=1`; nesting under kvm_pvm is not "
+          "something virt-nest can check or enable");
+    CHECK(get(checks, "kvm.device").status == CheckStatus::pass);
+}
+
+TEST_CASE("host_verdict: platforms without nesting and unreadable machines", "[host_verdict]") {
+    SECTION("ARM") {
+        auto checks = checks_of("arm64");
+        REQUIRE(checks.size() == 1);
+        CHECK(checks[0].status == CheckStatus::fail);
+        CHECK(checks[0].remedy == "run nested guests on an x86 (Intel, AMD) or IBM Z host");
+    }
+    SECTION("an unknown vendor") {
+        test_support::FakeHostFiles files;
+        files.files["/proc/cpuinfo"] = "vendor_id : CentaurHauls\nflags : vmx\n";
+        auto checks = checks_of(files);
+        REQUIRE(checks.size() == 1);
+        CHECK(checks[0].message == "CPU vendor \"CentaurHauls\" is not one virt-nest knows");
+    }
+    SECTION("no /proc/cpuinfo") {
+        auto checks = checks_of(test_support::FakeHostFiles{});
+        REQUIRE(checks.size() == 1);
+        CHECK(checks[0].message == "cannot read /proc/cpuinfo");
+    }
+    SECTION("/dev/kvm that cannot be opened, a built-in module, an odd value") {
+        test_support::FakeHostFiles files;
+        files.files["/proc/cpuinfo"] = "vendor_id : AuthenticAMD\nflags : svm npt\n";
+        files.files["/sys/module/kvm_amd/parameters/nested"] = "2";
+        files.files["/dev/kvm"] = "";
+        files.device_errors["/dev/kvm"] = "Permission denied";
+        auto checks = checks_of(files);
+        CHECK(get(checks, "kvm.device").message == "/dev/kvm cannot be opened: Permission denied");
+        CHECK(get(checks, "kvm.device").remedy == "run as root, or add the user to the kvm group "
+                                                  "(`usermod -aG kvm USER`) and log in again");
+        CHECK(get(checks, "kvm.module").message == "kvm_amd is built into the kernel");
+        CHECK(get(checks, "kvm.nested").message ==
+              "kvm_amd nested=\"2\" is not a value virt-nest understands");
+        CHECK(get(checks, "kvm.nested").remedy ==
+              "kvm_amd is built into the kernel: add `kvm_amd.nested=1` to "
+              "the kernel command line and reboot");
+    }
+    SECTION("a boot option that disables nesting") {
+        test_support::FakeHostFiles files;
+        files.files["/proc/cpuinfo"] = "vendor_id : AuthenticAMD\nflags : svm npt\n";
+        files.files["/proc/cmdline"] = "ro kvm_amd.nested=0";
+        auto checks = checks_of(files);
+        CHECK(get(checks, "persist.nested").remedy ==
+              "remove `kvm_amd.nested=0` from the kernel command line in the boot loader "
+              "configuration");
+    }
+}
+
+TEST_CASE("host_verdict: modprobe.d statements that keep the module out", "[host_verdict]") {
+    test_support::FakeHostFiles files;
+    files.files["/proc/cpuinfo"] = "vendor_id : AuthenticAMD\nflags : svm npt\n";
+    files.files["/etc/modprobe.d/no-kvm.conf"] = "blacklist kvm_amd\ninstall kvm_amd /bin/false\n";
+    SECTION("not loaded: the install line is a failure") {
+        auto checks = checks_of(files);
+        require_remedies(checks);
+        const Check& blacklist = get(checks, "persist.blacklist");
+        CHECK(blacklist.status == CheckStatus::warn);
+        CHECK(blacklist.message == "/etc/modprobe.d/no-kvm.conf:1 has `blacklist kvm_amd`: kvm_amd "
+                                   "is not loaded automatically at boot");
+        CHECK(blacklist.remedy == "remove that line, or load it at boot with `echo kvm_amd > "
+                                  "/etc/modules-load.d/kvm.conf`");
+        const Check& install = get(checks, "persist.install");
+        CHECK(install.status == CheckStatus::fail);
+        CHECK(install.message ==
+              "/etc/modprobe.d/no-kvm.conf:2 has `install kvm_amd /bin/false`: modprobe runs "
+              "that instead of loading kvm_amd");
+        CHECK(install.remedy == "remove that line from /etc/modprobe.d/no-kvm.conf");
+    }
+    SECTION("loaded: it only matters at the next boot") {
+        files.files["/sys/module/kvm_amd/parameters/nested"] = "1";
+        files.files["/sys/module/kvm_amd/refcnt"] = "0";
+        CHECK(get(checks_of(files), "persist.install").status == CheckStatus::warn);
+    }
+    SECTION("another vendor's module is not this machine's concern") {
+        CHECK_FALSE(has(checks_of("amd-nested-off"), "persist.blacklist"));
+    }
+}

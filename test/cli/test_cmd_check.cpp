@@ -1,0 +1,166 @@
+#include "cli_capture.hpp"
+#include "host_test_support.hpp"
+#include "virtnest/cli/cli.hpp"
+#include "virtnest/util/exit_code.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+using test_support::fixture;
+using virtnest::ExitCode;
+using virtnest::to_int;
+
+namespace {
+
+using Run = test_support::CliRun;
+
+Run run(const std::vector<std::string>& args) { return test_support::run_cli_captured(args); }
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+} // namespace
+
+TEST_CASE("cmd_check: fixture hosts give the expected verdict and exit code", "[cmd_check]") {
+    struct Case {
+        const char* name;
+        ExitCode code;
+        const char* line;
+    };
+    for (const Case& c :
+         {Case{"intel-nested-on", ExitCode::ok, "PASS  kvm.nested       kvm_intel nested=Y"},
+          Case{"intel-nested-off", ExitCode::not_ready,
+               "FAIL  kvm.nested       kvm_intel nested=N"},
+          Case{"amd-nested-on", ExitCode::ok, "PASS  kvm.nested          kvm_amd nested=1"},
+          Case{"amd-nested-off", ExitCode::not_ready, "FAIL  kvm.nested      kvm_amd nested=0"},
+          Case{"amd-avic-on", ExitCode::ok, "WARN  kvm.avic            kvm_amd avic=1"},
+          Case{"intel-shadow-vmcs-off", ExitCode::ok, "WARN  kvm.shadow_vmcs  kvm_intel enable"},
+          Case{"ibmz-hpage", ExitCode::not_ready, "FAIL  kvm.hpage       kvm hpage=1"},
+          Case{"vm-without-vmx", ExitCode::not_ready, "FAIL  cpu.virt        no vmx flag"},
+          Case{"module-not-loaded", ExitCode::not_ready, "FAIL  kvm.module      kvm_intel is not"},
+          Case{"pvm-guest", ExitCode::not_ready,
+               "kvm_amd is not loaded; KVM here comes from kvm_pvm"},
+          Case{"arm64", ExitCode::not_ready, "FAIL  cpu.vendor  CPU: ARM"}}) {
+        INFO(c.name);
+        Run r = run({"check", "--root", fixture(c.name).string()});
+        INFO(r.out << r.err);
+        CHECK(r.code == to_int(c.code));
+        CHECK(contains(r.out, c.line));
+        CHECK(contains(
+            r.out, "note: libvirt's view skipped: --root names another system; add -c URI to ask "
+                   "its daemon\n"));
+        CHECK(
+            contains(r.out, c.code == ExitCode::ok ? "verdict: ready: " : "verdict: not ready: "));
+        CHECK_FALSE(contains(r.out, "\033"));
+        CHECK(r.err.empty());
+    }
+}
+
+TEST_CASE("cmd_check: --json prints one document with every check", "[cmd_check]") {
+    Run r = run({"check", "--root", fixture("intel-nested-off").string(), "--json"});
+    REQUIRE(r.code == to_int(ExitCode::not_ready));
+    auto doc = nlohmann::json::parse(r.out);
+    CHECK(doc["ready"] == false);
+    CHECK(doc["target"] == "root " + fixture("intel-nested-off").string());
+    CHECK(doc["summary"]["fail"] == 1);
+    bool found = false;
+    for (const auto& check : doc["checks"]) {
+        CHECK(check.contains("id"));
+        CHECK(check.contains("status"));
+        CHECK(check.contains("message"));
+        CHECK(check.contains("remedy"));
+        if (check["id"] == "kvm.nested") {
+            found = true;
+            CHECK(check["status"] == "FAIL");
+            CHECK(check["remedy"] ==
+                  "stop every VM, then `modprobe -r kvm_intel && modprobe kvm_intel nested=1`; "
+                  "keep it across reboots with `virt-nest host enable`");
+        }
+    }
+    CHECK(found);
+}
+
+TEST_CASE("cmd_check: a libvirt URI adds libvirt's view", "[cmd_check]") {
+    SECTION("a local test driver: domain capabilities are not available") {
+        Run r =
+            run({"-c", "test:///default", "check", "--root", fixture("intel-nested-on").string()});
+        INFO(r.out << r.err);
+        CHECK(r.code == to_int(ExitCode::ok));
+        CHECK(contains(r.out, "checking root " + fixture("intel-nested-on").string() +
+                                  " via test:///default\n"));
+        CHECK(contains(r.out, "PASS  libvirt.connect  connected to \"test:///default\"\n"));
+        CHECK(contains(
+            r.out, "WARN  libvirt.kvm      the driver behind \"test:///default\" does not report "
+                   "domain capabilities"));
+        CHECK_FALSE(contains(r.out, "note: libvirt's view skipped"));
+    }
+    SECTION("a remote URI skips the local checks, and unreachable is a failure") {
+        Run r = run({"-c", "qemu+tcp://127.0.0.1:1/system", "check", "--json"});
+        INFO(r.out << r.err);
+        CHECK(r.code == to_int(ExitCode::not_ready));
+        auto doc = nlohmann::json::parse(r.out);
+        CHECK(doc["target"] == "qemu+tcp://127.0.0.1:1/system");
+        REQUIRE(doc["checks"].size() == 1);
+        CHECK(doc["checks"][0]["id"] == "libvirt.connect");
+        CHECK(doc["checks"][0]["status"] == "FAIL");
+        CHECK(doc["notes"][0] ==
+              "local checks skipped: \"qemu+tcp://127.0.0.1:1/system\" is another host, "
+              "whose /proc and /sys are out of reach; libvirt's view stands for them");
+    }
+    SECTION("several hosts: one document listing each") {
+        Run r = run({"-c", "test:///default", "-c", "qemu+tcp://127.0.0.1:1/system", "check",
+                     "--root", fixture("amd-nested-on").string(), "--json"});
+        CHECK(r.code == to_int(ExitCode::not_ready));
+        auto doc = nlohmann::json::parse(r.out);
+        CHECK(doc["ready"] == false);
+        REQUIRE(doc["hosts"].size() == 2);
+        CHECK(doc["hosts"][0]["ready"] == true);
+        CHECK(doc["hosts"][1]["ready"] == false);
+    }
+}
+
+TEST_CASE("cmd_check: bad input is a clear error", "[cmd_check]") {
+    Run r = run({"check", "--root", "/nonexistent-virtnest-root"});
+    CHECK(r.code == to_int(ExitCode::error));
+    CHECK(r.out.empty());
+    CHECK(r.err ==
+          "virt-nest: error: cannot check root \"/nonexistent-virtnest-root\": not a directory\n");
+    Run usage = run({"check", "--bogus"});
+    CHECK(usage.code == to_int(ExitCode::usage));
+}
+
+TEST_CASE("cmd_check: this machine's real / (AMD EPYC guest without svm, KVM from kvm_pvm)",
+          "[cmd_check]") {
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    std::string text((std::istreambuf_iterator<char>(cpuinfo)), std::istreambuf_iterator<char>());
+    std::string flags = text.substr(
+        text.find("\nflags"), text.find('\n', text.find("\nflags") + 1) - text.find("\nflags"));
+    const bool has_virt = contains(flags + " ", " vmx ") || contains(flags + " ", " svm ");
+
+    Run r = run({"check"});
+    INFO(r.out << r.err);
+    CHECK(r.err.empty());
+    CHECK(contains(r.out, "checking / (this machine)\n"));
+    // libvirt is asked either way; whether a daemon runs decides PASS or WARN, never a crash.
+    CHECK((contains(r.out, "PASS  libvirt.connect") || contains(r.out, "WARN  libvirt.connect")));
+    if (has_virt) {
+        CHECK(contains(r.out, "PASS  cpu.virt"));
+    } else {
+        // The verdict this machine must get: it cannot run nested guests.
+        CHECK(r.code == to_int(ExitCode::not_ready));
+        CHECK(contains(r.out, "FAIL  cpu.virt"));
+        CHECK(contains(r.out, "verdict: not ready: nested guests cannot run here"));
+        if (contains(text, "AuthenticAMD")) {
+            CHECK(contains(
+                r.out,
+                "no svm flag in /proc/cpuinfo: the hypervisor running this virtual machine does "
+                "not pass AMD-V through"));
+            CHECK(contains(r.out, "FAIL  kvm.module"));
+        }
+        CHECK_FALSE(contains(r.out, "PASS  libvirt.nested"));
+    }
+}

@@ -1,0 +1,329 @@
+#include "cli_capture.hpp"
+#include "host_test_support.hpp"
+#include "virtnest/cli/cli.hpp"
+#include "virtnest/util/error.hpp"
+#include "virtnest/util/exit_code.hpp"
+#include "virtnest/check/host_enable.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+using test_support::TreeCopy;
+using virtnest::ExitCode;
+using virtnest::to_int;
+
+namespace {
+
+using Run = test_support::CliRun;
+
+Run run(const std::vector<std::string>& args) { return test_support::run_cli_captured(args); }
+
+// Records module (un)loads and, on load, sets what the kernel would show afterwards.
+class RecordingLoader : public virtnest::ModuleLoader {
+  public:
+    explicit RecordingLoader(std::filesystem::path root, std::string nested_after = "Y")
+        : m_root(std::move(root)), m_nested_after(std::move(nested_after)) {}
+    void unload(const std::string& module) override { calls.push_back("unload " + module); }
+    void load(const std::string& module) override {
+        calls.push_back("load " + module);
+        test_support::spit(m_root / "sys/module" / module / "parameters/nested",
+                           m_nested_after + "\n");
+    }
+    std::vector<std::string> calls;
+
+  private:
+    std::filesystem::path m_root;
+    std::string m_nested_after;
+};
+
+struct Enabled {
+    int code = -1;
+    std::string out;
+};
+
+Enabled enable_with(const TreeCopy& tree, virtnest::ModuleLoader& loader, bool dry_run, bool reload,
+                    std::function<std::vector<std::string>()> running_vms) {
+    virtnest::RootedHostFiles files(tree.path());
+    virtnest::HostEnableTarget target;
+    target.files = &files;
+    target.loader = &loader;
+    target.running_vms = std::move(running_vms);
+    virtnest::HostEnableRequest request;
+    request.root = tree.path();
+    request.dry_run = dry_run;
+    request.reload = reload;
+    std::ostringstream out;
+    Enabled result;
+    result.code = virtnest::run_host_enable(request, target, out);
+    result.out = out.str();
+    return result;
+}
+
+std::vector<std::string> no_vms() {
+    return {};
+}
+
+} // namespace
+
+TEST_CASE("cmd_host: host enable writes the option for the detected vendor", "[cmd_host]") {
+    SECTION("Intel with nothing persisted: a new kvm.conf, world-readable") {
+        TreeCopy tree("intel-nested-off");
+        Run r = run({"host", "enable", "--root", tree.path().string()});
+        INFO(r.err);
+        CHECK(r.code == to_int(ExitCode::ok));
+        CHECK(r.out ==
+              "wrote /etc/modprobe.d/kvm.conf\n"
+              "  /etc/modprobe.d/kvm.conf: added `options kvm_intel nested=1`\n"
+              "to apply it now, stop every VM and run: modprobe -r kvm_intel && modprobe kvm_intel "
+              "(or run again with --reload)\n");
+        auto conf = tree.path() / "etc/modprobe.d/kvm.conf";
+        CHECK(test_support::slurp(conf) ==
+              "# Added by virt-nest host enable.\noptions kvm_intel nested=1\n");
+        using std::filesystem::perms;
+        CHECK((std::filesystem::status(conf).permissions() & perms::all) ==
+              (perms::owner_read | perms::owner_write | perms::group_read | perms::others_read));
+
+        SECTION("running it again finds nothing to do") {
+            Run again = run({"host", "enable", "--root", tree.path().string()});
+            CHECK(again.code == to_int(ExitCode::ok));
+            CHECK(again.out.rfind("kvm_intel nested=1 already persists: no file to write\n", 0) ==
+                  0);
+        }
+    }
+    SECTION("AMD with a conflicting /etc file: corrected in place, reported") {
+        TreeCopy tree("amd-nested-off");
+        Run r = run({"host", "enable", "--root", tree.path().string()});
+        CHECK(r.code == to_int(ExitCode::ok));
+        CHECK(
+            r.out.find(
+                "  /etc/modprobe.d/kvm-amd.conf:3 sets kvm_amd nested=0: changed to nested=1\n") !=
+            std::string::npos);
+        CHECK(test_support::slurp(tree.path() / "etc/modprobe.d/kvm-amd.conf") ==
+              "# Site policy: no nesting\nblacklist kvm_intel\noptions kvm-amd nested=1 npt=1\n");
+    }
+    SECTION("AMD with a conflicting vendor file: overridden from /etc, the vendor file untouched") {
+        TreeCopy tree("amd-vendor-conf");
+        const std::string vendor =
+            test_support::slurp(tree.path() / "usr/lib/modprobe.d/kvm-amd.conf");
+        Run r = run({"host", "enable", "--root", tree.path().string()});
+        CHECK(r.code == to_int(ExitCode::ok));
+        CHECK(test_support::slurp(tree.path() / "usr/lib/modprobe.d/kvm-amd.conf") == vendor);
+        CHECK(test_support::slurp(tree.path() / "etc/modprobe.d/kvm-amd.conf") ==
+              "# Copy of /usr/lib/modprobe.d/kvm-amd.conf made by virt-nest host enable to "
+              "override it.\n"
+              "# Shipped by the distribution\noptions kvm_amd nested=1 \\\n    avic=0\nsoftdep "
+              "kvm_amd pre: ccp\n");
+    }
+    SECTION("IBM Z: nested=1 added and hpage=1 dropped") {
+        TreeCopy tree("ibmz-hpage");
+        Run r = run({"host", "enable", "--root", tree.path().string()});
+        CHECK(r.code == to_int(ExitCode::ok));
+        CHECK(test_support::slurp(tree.path() / "etc/modprobe.d/kvm.conf") ==
+              "options kvm hpage=0\n# Added by virt-nest host enable.\noptions kvm nested=1\n");
+        CHECK(r.out.find("/etc/modprobe.d/kvm.conf:1 sets kvm hpage=1: changed to hpage=0") !=
+              std::string::npos);
+    }
+    SECTION("this machine's layout: kvm_amd only needs loading, and the CPU shows no svm") {
+        TreeCopy tree("pvm-guest");
+        Run r = run({"host", "enable", "--root", tree.path().string()});
+        CHECK(r.code == to_int(ExitCode::ok));
+        CHECK(r.out.find("note: the CPU shows no svm in /proc/cpuinfo: the setting takes effect "
+                         "only once it "
+                         "does (see `virt-nest check`)\n") != std::string::npos);
+        CHECK(r.out.find("to apply it now, run: modprobe kvm_amd (or run again with --reload)\n") !=
+              std::string::npos);
+    }
+}
+
+TEST_CASE("cmd_host: --dry-run prints the files and commands and changes nothing", "[cmd_host]") {
+    for (const char* name :
+         {"intel-nested-off", "amd-nested-off", "amd-vendor-conf", "ibmz-hpage", "pvm-guest"}) {
+        INFO(name);
+        TreeCopy tree(name);
+        auto before = tree.snapshot();
+        Run r = run({"host", "enable", "--root", tree.path().string(), "--dry-run"});
+        CHECK(r.code == to_int(ExitCode::ok));
+        CHECK(r.out.rfind("dry run: nothing is written or reloaded\n", 0) == 0);
+        CHECK(r.out.find("would write /etc/modprobe.d/") != std::string::npos);
+        CHECK(tree.snapshot() == before);
+    }
+    TreeCopy tree("intel-nested-off");
+    Run r = run({"host", "enable", "--root", tree.path().string(), "--dry-run"});
+    CHECK(r.out ==
+          "dry run: nothing is written or reloaded\n"
+          "would write /etc/modprobe.d/kvm.conf (new file):\n"
+          "    # Added by virt-nest host enable.\n"
+          "    options kvm_intel nested=1\n"
+          "  /etc/modprobe.d/kvm.conf: added `options kvm_intel nested=1`\n"
+          "to apply it now, stop every VM and run: modprobe -r kvm_intel && modprobe kvm_intel "
+          "(or run again with --reload)\n");
+}
+
+TEST_CASE("cmd_host: --reload only when nothing uses the module", "[cmd_host]") {
+    SECTION("an idle module is reloaded and checked afterwards") {
+        TreeCopy tree("intel-nested-off");
+        RecordingLoader loader(tree.path());
+        Enabled r = enable_with(tree, loader, false, true, no_vms);
+        CHECK(r.code == to_int(ExitCode::ok));
+        CHECK(loader.calls == std::vector<std::string>{"unload kvm_intel", "load kvm_intel"});
+        CHECK(r.out.find("reloaded kvm_intel: nested is on\n") != std::string::npos);
+    }
+    SECTION("dry-run twin: nothing loaded, nothing written") {
+        TreeCopy tree("intel-nested-off");
+        auto before = tree.snapshot();
+        RecordingLoader loader(tree.path());
+        Enabled r = enable_with(tree, loader, true, true, no_vms);
+        CHECK(r.code == to_int(ExitCode::ok));
+        CHECK(loader.calls.empty());
+        CHECK(r.out.find("would run: modprobe -r kvm_intel && modprobe kvm_intel\n") !=
+              std::string::npos);
+        CHECK(tree.snapshot() == before);
+    }
+    SECTION("a module that is not loaded is only loaded") {
+        TreeCopy tree("pvm-guest");
+        RecordingLoader loader(tree.path());
+        Enabled r = enable_with(tree, loader, false, true, no_vms);
+        CHECK(r.code == to_int(ExitCode::ok));
+        CHECK(loader.calls == std::vector<std::string>{"load kvm_amd"});
+    }
+    SECTION("running VMs, holders and users refuse the reload and are listed") {
+        TreeCopy tree("amd-vendor-conf");
+        RecordingLoader loader(tree.path());
+        Enabled r = enable_with(tree, loader, false, true, [] {
+            return std::vector<std::string>{"web-1", "db"};
+        });
+        CHECK(r.code == to_int(ExitCode::incomplete));
+        CHECK(loader.calls.empty());
+        CHECK(r.out.find("refusing to reload kvm_amd:\n"
+                         "  VM \"web-1\" is running\n"
+                         "  VM \"db\" is running\n"
+                         "  kvm_amd is held by module(s): kvmgt\n"
+                         "  kvm_amd is in use (refcnt 2): a VM or another program holds /dev/kvm\n"
+                         "stop them, then run: modprobe -r kvm_amd && modprobe kvm_amd\n") !=
+              std::string::npos);
+        // The persistent part was still done.
+        CHECK(std::filesystem::exists(tree.path() / "etc/modprobe.d/kvm-amd.conf"));
+    }
+    SECTION("dry-run twin of the refusal: same answer, nothing written") {
+        TreeCopy tree("amd-vendor-conf");
+        auto before = tree.snapshot();
+        RecordingLoader loader(tree.path());
+        Enabled r =
+            enable_with(tree, loader, true, true, [] { return std::vector<std::string>{"web-1"}; });
+        CHECK(r.code == to_int(ExitCode::incomplete));
+        CHECK(loader.calls.empty());
+        CHECK(tree.snapshot() == before);
+    }
+    SECTION("an unreachable libvirt leaves the module's use count to decide") {
+        TreeCopy tree("intel-nested-off");
+        RecordingLoader loader(tree.path());
+        Enabled r = enable_with(tree, loader, false, true, []() -> std::vector<std::string> {
+            throw virtnest::Error("cannot connect to \"(default)\": no daemon");
+        });
+        CHECK(r.code == to_int(ExitCode::ok));
+        CHECK(r.out.find("note: cannot ask libvirt for running VMs (cannot connect to "
+                         "\"(default)\": no daemon); "
+                         "relying on the module's use count\n") != std::string::npos);
+        CHECK(loader.calls.size() == 2);
+    }
+    SECTION("a reload that leaves nesting off is an error") {
+        TreeCopy tree("intel-nested-off");
+        RecordingLoader loader(tree.path(), "N");
+        REQUIRE_THROWS_WITH(
+            enable_with(tree, loader, false, true, no_vms),
+            "reloaded module \"kvm_intel\" but nested is \"N\"; see `virt-nest check`");
+    }
+    SECTION("nothing to reload when nesting already runs") {
+        TreeCopy tree("intel-nested-on");
+        RecordingLoader loader(tree.path());
+        Enabled r = enable_with(tree, loader, false, true, no_vms);
+        CHECK(r.code == to_int(ExitCode::ok));
+        CHECK(loader.calls.empty());
+        CHECK(r.out == "kvm_intel nested=1 already persists: no file to write\n"
+                       "nothing to reload: kvm_intel already runs with nesting on\n");
+    }
+}
+
+TEST_CASE("cmd_host: refusals and bad input", "[cmd_host]") {
+    SECTION("--reload acts on the running kernel only") {
+        TreeCopy tree("intel-nested-off");
+        auto before = tree.snapshot();
+        Run r = run({"host", "enable", "--root", tree.path().string(), "--reload"});
+        CHECK(r.code == to_int(ExitCode::usage));
+        CHECK(r.err == "virt-nest: error: cannot reload modules for root \"" +
+                           tree.path().string() +
+                           "\": --reload works on the running system only\n");
+        CHECK(tree.snapshot() == before);
+    }
+    SECTION("ARM has nothing to enable") {
+        TreeCopy tree("arm64");
+        auto before = tree.snapshot();
+        Run r = run({"host", "enable", "--root", tree.path().string()});
+        CHECK(r.code == to_int(ExitCode::error));
+        CHECK(r.err == "virt-nest: error: cannot enable nesting on ARM: this stack (KVM, QEMU 7.2, "
+                       "libvirt 9) has "
+                       "no nested virtualization there\n");
+        CHECK(tree.snapshot() == before);
+    }
+    SECTION("a boot option that disables nesting cannot be fixed by a file") {
+        TreeCopy tree("intel-nested-off");
+        test_support::spit(tree.path() / "proc/cmdline", "ro quiet kvm-intel.nested=0\n");
+        auto before = tree.snapshot();
+        Run r = run({"host", "enable", "--root", tree.path().string()});
+        CHECK(r.code == to_int(ExitCode::error));
+        CHECK(r.err ==
+              "virt-nest: error: cannot persist kvm_intel nested=1: the kernel command line sets "
+              "kvm_intel.nested=0, which overrides every modprobe.d file: change it in the boot "
+              "loader "
+              "configuration\n");
+        CHECK(tree.snapshot() == before);
+    }
+    SECTION("a built-in module needs the kernel command line") {
+        test_support::FakeHostFiles files;
+        files.files["/proc/cpuinfo"] = "vendor_id : AuthenticAMD\nflags : svm npt\n";
+        files.files["/sys/module/kvm_amd/parameters/nested"] = "0";
+        REQUIRE_THROWS_WITH(
+            virtnest::plan_host_enable(virtnest::probe_host(files)),
+            "cannot enable nesting through modprobe.d: module \"kvm_amd\" is built into the "
+            "kernel; add `kvm_amd.nested=1` to the kernel command line and reboot");
+        files.files["/sys/module/kvm_amd/parameters/nested"] = "1";
+        auto facts = virtnest::probe_host(files);
+        auto plan = virtnest::plan_host_enable(facts);
+        CHECK(plan.persist.edits.empty());
+        CHECK(plan.commands.empty());
+        CHECK(virtnest::reload_blockers(facts, "kvm_amd", {}) ==
+              std::vector<std::string>{"kvm_amd is built into the kernel and cannot be reloaded"});
+    }
+    SECTION("statements that keep the module out are pointed out, not edited") {
+        TreeCopy tree("intel-nested-off");
+        test_support::spit(tree.path() / "etc/modprobe.d/no-kvm.conf",
+                           "install kvm_intel /bin/false\n");
+        Run r = run({"host", "enable", "--root", tree.path().string()});
+        CHECK(r.code == to_int(ExitCode::ok));
+        CHECK(r.out.find("note: /etc/modprobe.d/no-kvm.conf:1 has `install kvm_intel /bin/false`, "
+                         "which virt-nest "
+                         "leaves alone: kvm_intel cannot load until it goes\n") !=
+              std::string::npos);
+        CHECK(test_support::slurp(tree.path() / "etc/modprobe.d/no-kvm.conf") ==
+              "install kvm_intel /bin/false\n");
+    }
+    SECTION("a missing root, a remote host, several hosts") {
+        Run missing = run({"host", "enable", "--root", "/nonexistent-virtnest-root"});
+        CHECK(missing.code == to_int(ExitCode::error));
+        CHECK(missing.err ==
+              "virt-nest: error: cannot enable nesting under root \"/nonexistent-virtnest-root\": "
+              "not a directory\n");
+        Run remote = run({"-c", "qemu+ssh://kvm-7/system", "host", "enable", "--dry-run"});
+        CHECK(remote.code == to_int(ExitCode::usage));
+        CHECK(
+            remote.err ==
+            "virt-nest: error: host enable changes this machine only: \"qemu+ssh://kvm-7/system\" "
+            "is another host; run it there\n");
+        Run several =
+            run({"-c", "test:///default", "-c", "qemu:///system", "host", "enable", "--dry-run"});
+        CHECK(several.code == to_int(ExitCode::usage));
+        Run bare = run({"host"});
+        CHECK(bare.code == to_int(ExitCode::usage));
+    }
+}

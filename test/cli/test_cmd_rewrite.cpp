@@ -1,0 +1,192 @@
+#include "cli_capture.hpp"
+#include "virtnest/cli/cli.hpp"
+#include "virtnest/util/exit_code.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using virtnest::ExitCode;
+using virtnest::to_int;
+
+namespace {
+
+const std::string k_custom = "<domain type='kvm'>\n"
+                             "  <name>web-1</name>\n"
+                             "  <cpu mode='custom' match='exact'>\n"
+                             "    <model>Haswell</model>\n"
+                             "  </cpu>\n"
+                             "  <devices>\n"
+                             "    <graphics type='vnc' passwd='s3cret'/>\n"
+                             "  </devices>\n"
+                             "</domain>\n";
+
+using Run = test_support::CliRun;
+
+Run cli(const std::vector<std::string>& args) { return test_support::run_cli_captured(args); }
+
+std::string slurp(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// A scratch directory with one input file, removed afterwards.
+struct Scratch {
+    Scratch() {
+        dir = fs::temp_directory_path() / ("virtnest-rewrite-" + std::to_string(::getpid()));
+        fs::remove_all(dir);
+        fs::create_directories(dir);
+        input = dir / "web-1.xml";
+        std::ofstream(input) << k_custom;
+    }
+    ~Scratch() { fs::remove_all(dir); }
+    Scratch(const Scratch&) = delete;
+    Scratch& operator=(const Scratch&) = delete;
+    fs::path dir;
+    fs::path input;
+};
+
+} // namespace
+
+TEST_CASE("cmd_rewrite: exit codes tell changes from nothing to do", "[cmd_rewrite]") {
+    Scratch scratch;
+    SECTION("a changed document: 0, the document on stdout, the file untouched") {
+        Run run = cli({"rewrite", scratch.input.string(), "--mode", "host-passthrough"});
+        REQUIRE(run.code == to_int(ExitCode::ok));
+        REQUIRE(run.err.empty());
+        REQUIRE(run.out.find("<cpu mode='host-passthrough'/>") != std::string::npos);
+        REQUIRE(run.out.find("passwd='s3cret'") != std::string::npos); // defined as is
+        REQUIRE(slurp(scratch.input) == k_custom);
+    }
+    SECTION("already in the requested state: 5, the document unchanged") {
+        std::ofstream(scratch.input) << "<domain><name>web-1</name><cpu mode='host-model'/></domain>";
+        Run run = cli({"rewrite", scratch.input.string(), "--mode", "host-model"});
+        REQUIRE(run.code == to_int(ExitCode::unchanged));
+        REQUIRE(run.out == "<domain><name>web-1</name><cpu mode='host-model'/></domain>");
+        REQUIRE(run.err == "virt-nest: file \"" + scratch.input.string() +
+                               "\" is already nest-capable as asked; nothing to do\n");
+    }
+    SECTION("--verbose lists the changes on stderr") {
+        Run run = cli({"rewrite", scratch.input.string(), "--mode", "custom", "-v"});
+        REQUIRE(run.code == 0);
+        REQUIRE(run.err == "virt-nest: change: added <feature policy='require' name='vmx'/>\n");
+    }
+}
+
+TEST_CASE("cmd_rewrite: --diff masks secrets and shows only the rewrite", "[cmd_rewrite]") {
+    Scratch scratch;
+    Run run = cli({"rewrite", scratch.input.string(), "--mode", "host-model", "--diff", "-U", "9"});
+    REQUIRE(run.code == 0);
+    std::string label = scratch.input.string();
+    REQUIRE(run.out == "--- " + label + "\n+++ " + label + " (rewritten)\n"
+                       "@@ -1,9 +1,7 @@\n"
+                       " <domain type='kvm'>\n"
+                       "   <name>web-1</name>\n"
+                       "-  <cpu mode='custom' match='exact'>\n"
+                       "-    <model>Haswell</model>\n"
+                       "-  </cpu>\n"
+                       "+  <cpu mode='host-model'/>\n"
+                       "   <devices>\n"
+                       "     <graphics type='vnc' passwd='***'/>\n"
+                       "   </devices>\n"
+                       " </domain>\n");
+    REQUIRE(run.out.find("s3cret") == std::string::npos);
+    SECTION("nothing to do: no diff and exit 5") {
+        Run again = cli({"rewrite", scratch.input.string(), "--mode", "custom", "--feature", "svm",
+                         "--diff"});
+        REQUIRE(again.code == 0);
+        std::ofstream(scratch.input) << "<domain><cpu mode='host-model'/></domain>";
+        Run none = cli({"rewrite", scratch.input.string(), "--mode", "host-model", "--diff"});
+        REQUIRE(none.code == to_int(ExitCode::unchanged));
+        REQUIRE(none.out.empty());
+    }
+}
+
+TEST_CASE("cmd_rewrite: -o writes the result atomically, without it no file appears",
+          "[cmd_rewrite]") {
+    Scratch scratch;
+    fs::path output = scratch.dir / "out" / "web-1.nested.xml";
+    SECTION("with -o") {
+        Run run = cli({"rewrite", scratch.input.string(), "--mode", "host-passthrough", "-o",
+                       output.string()});
+        REQUIRE(run.code == 0);
+        REQUIRE(run.out.empty());
+        REQUIRE(slurp(output).find("<cpu mode='host-passthrough'/>") != std::string::npos);
+        // The output holds the VNC password: owner-only.
+        REQUIRE((fs::status(output).permissions() & fs::perms::all) ==
+                (fs::perms::owner_read | fs::perms::owner_write));
+        REQUIRE(slurp(scratch.input) == k_custom);
+    }
+    SECTION("dry twin: the same run without -o writes nothing") {
+        Run run = cli({"rewrite", scratch.input.string(), "--mode", "host-passthrough"});
+        REQUIRE(run.code == 0);
+        REQUIRE_FALSE(fs::exists(output));
+        REQUIRE(slurp(scratch.input) == k_custom);
+    }
+    SECTION("a refused rewrite leaves no output file") {
+        Run run = cli({"rewrite", scratch.input.string(), "--mode", "custom", "--model", "nope",
+                       "-o", output.string()});
+        REQUIRE(run.code == to_int(ExitCode::error));
+        REQUIRE_FALSE(fs::exists(output));
+    }
+}
+
+TEST_CASE("cmd_rewrite: reads standard input", "[cmd_rewrite]") {
+    std::istringstream input(k_custom);
+    std::streambuf* saved = std::cin.rdbuf(input.rdbuf());
+    Run run = cli({"rewrite", "--mode", "host-passthrough"});
+    std::cin.rdbuf(saved);
+    REQUIRE(run.code == 0);
+    REQUIRE(run.out.find("<cpu mode='host-passthrough'/>") != std::string::npos);
+}
+
+TEST_CASE("cmd_rewrite: bad input and bad usage", "[cmd_rewrite]") {
+    Scratch scratch;
+    std::string file = scratch.input.string();
+    SECTION("no --mode") {
+        Run run = cli({"rewrite", file});
+        REQUIRE(run.code == to_int(ExitCode::usage));
+        REQUIRE(run.err == "virt-nest: error: rewrite needs --mode host-passthrough, host-model, "
+                           "custom or maximum\n");
+    }
+    SECTION("unknown mode") {
+        Run run = cli({"rewrite", file, "--mode", "host_model"});
+        REQUIRE(run.code == to_int(ExitCode::usage));
+        REQUIRE(run.err ==
+                "virt-nest: error: unknown CPU mode \"host_model\"; did you mean \"host-model\"?\n");
+    }
+    SECTION("unknown feature") {
+        Run run = cli({"rewrite", file, "--mode", "custom", "--feature", "vtx"});
+        REQUIRE(run.code == to_int(ExitCode::usage));
+        REQUIRE(run.err.starts_with("virt-nest: error: "));
+    }
+    SECTION("missing file") {
+        Run run = cli({"rewrite", (scratch.dir / "nope.xml").string(), "--mode", "host-model"});
+        REQUIRE(run.code == to_int(ExitCode::error));
+        REQUIRE(run.err == "virt-nest: error: cannot read file \"" +
+                               (scratch.dir / "nope.xml").string() +
+                               "\": No such file or directory\n");
+    }
+    SECTION("malformed XML names file, line and column") {
+        std::ofstream(scratch.input) << "<domain>\n  <cpu>\n</domain>\n";
+        Run run = cli({"rewrite", file, "--mode", "host-model"});
+        REQUIRE(run.code == to_int(ExitCode::error));
+        REQUIRE(run.err == "virt-nest: error: cannot parse file \"" + file +
+                               "\": line 3, column 3: start-end tags mismatch\n");
+        REQUIRE(run.out.empty());
+    }
+    SECTION("a root that is not <domain>") {
+        std::ofstream(scratch.input) << "<network/>";
+        Run run = cli({"rewrite", file, "--mode", "host-model"});
+        REQUIRE(run.code == to_int(ExitCode::error));
+        REQUIRE(run.err == "virt-nest: error: cannot use file \"" + file +
+                               "\": root element is <network>, expected <domain>\n");
+    }
+}

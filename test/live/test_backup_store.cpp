@@ -1,0 +1,122 @@
+#include "virtnest/live/backup_store.hpp"
+#include "virtnest/util/error.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace virtnest;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A fresh directory under the build tree's temp area, removed at the end of the test.
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        std::string tmpl = (fs::temp_directory_path() / "virtnest-backup-XXXXXX").string();
+        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+        path = tmpl;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+const std::string k_uuid = "6695eb01-f6a4-8304-79aa-97f2502e193f";
+
+std::chrono::system_clock::time_point at(long long seconds) {
+    return std::chrono::system_clock::time_point(std::chrono::seconds(seconds));
+}
+
+} // namespace
+
+TEST_CASE("backup_store: default directory", "[backup]") {
+    REQUIRE(default_backup_dir(true, "/x", "/home/a") == "/var/lib/virt-nest/backups");
+    REQUIRE(default_backup_dir(false, "/state", "/home/a") == "/state/virt-nest/backups");
+    REQUIRE(default_backup_dir(false, nullptr, "/home/a") ==
+            "/home/a/.local/state/virt-nest/backups");
+    SECTION("a relative XDG_STATE_HOME is ignored, as the spec says") {
+        REQUIRE(default_backup_dir(false, "rel", "/home/a") ==
+                "/home/a/.local/state/virt-nest/backups");
+    }
+    REQUIRE_THROWS_WITH(default_backup_dir(false, nullptr, nullptr),
+                        "cannot choose a backup directory: HOME is not set; use --backup-dir");
+}
+
+TEST_CASE("backup_store: connection keys are safe and distinct", "[backup]") {
+    REQUIRE(connection_key("qemu:///system") == "qemu____system");
+    REQUIRE(connection_key("") == "default");
+    REQUIRE(connection_key("../..") == "_.._..");
+    std::string long_a = "test:///" + std::string(200, 'a') + "/one.xml";
+    std::string long_b = "test:///" + std::string(200, 'a') + "/two.xml";
+    REQUIRE(connection_key(long_a).size() <= 96);
+    REQUIRE(connection_key(long_a) != connection_key(long_b));
+}
+
+TEST_CASE("backup_store: save writes private files that latest finds", "[backup]") {
+    TempDir tmp;
+    BackupStore store(tmp.path / "backups", "qemu:///system");
+
+    fs::path first = store.save(k_uuid, "web-1", "<domain>1</domain>", BackupKind::enable, at(100));
+    fs::path second = store.save(k_uuid, "web-1", "<domain>2</domain>", BackupKind::disable, at(200));
+    REQUIRE(first.parent_path() == tmp.path / "backups" / "qemu____system" / k_uuid);
+    REQUIRE(first.filename() == "19700101T000140.000000Z-enable-web-1.xml");
+    REQUIRE(read_backup(first) == "<domain>1</domain>");
+
+    struct stat st {};
+    REQUIRE(::stat(first.c_str(), &st) == 0);
+    REQUIRE((st.st_mode & 0777) == 0600);
+    REQUIRE(::stat(first.parent_path().c_str(), &st) == 0);
+    REQUIRE((st.st_mode & 0777) == 0700);
+
+    SECTION("latest is the newest enable/disable backup") {
+        REQUIRE(store.latest(k_uuid)->path == second);
+        REQUIRE(store.latest(k_uuid)->kind == BackupKind::disable);
+    }
+    SECTION("a revert backup is never the latest") {
+        fs::path undo = store.save(k_uuid, "web-1", "<domain>3</domain>", BackupKind::revert, at(300));
+        REQUIRE(store.list(k_uuid).size() == 3);
+        REQUIRE(store.list(k_uuid).back().path == undo);
+        REQUIRE(store.latest(k_uuid)->path == second);
+    }
+    SECTION("the same instant never overwrites") {
+        fs::path again = store.save(k_uuid, "web-1", "<domain>4</domain>", BackupKind::disable, at(200));
+        REQUIRE(again != second);
+        REQUIRE(read_backup(second) == "<domain>2</domain>");
+        REQUIRE(store.latest(k_uuid)->path == again);
+    }
+    SECTION("other connections and domains are separate") {
+        BackupStore other(tmp.path / "backups", "qemu+ssh://h/system");
+        REQUIRE_FALSE(other.latest(k_uuid).has_value());
+        REQUIRE_FALSE(store.latest("00000000-0000-0000-0000-000000000000").has_value());
+    }
+}
+
+TEST_CASE("backup_store: unreadable backups are named", "[backup]") {
+    REQUIRE_THROWS_WITH(read_backup("/nonexistent/b.xml"),
+                        "cannot read backup \"/nonexistent/b.xml\": No such file or directory");
+}
+
+TEST_CASE("backup_store: batched durability writes the same private files", "[backup]") {
+    TempDir tmp;
+    BackupStore store(tmp.path / "backups", "qemu:///system");
+    fs::path path = store.save(k_uuid, "web-1", "<domain>5</domain>", BackupKind::enable, at(500),
+                               Durability::at_sync);
+    REQUIRE(read_backup(path) == "<domain>5</domain>");
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    REQUIRE((st.st_mode & 0777) == 0600);
+    std::size_t entries = 0;
+    for ([[maybe_unused]] const auto& entry : fs::directory_iterator(store.domain_dir(k_uuid))) {
+        ++entries;
+    }
+    REQUIRE(entries == 1); // no temporary file left behind
+    REQUIRE_NOTHROW(store.sync());
+    BackupStore missing(tmp.path / "nowhere", "qemu:///system");
+    REQUIRE_THROWS_WITH(missing.sync(),
+                        Catch::Matchers::StartsWith("cannot flush backups in \"" +
+                                                    (tmp.path / "nowhere").string()));
+}

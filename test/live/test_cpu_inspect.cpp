@@ -1,0 +1,111 @@
+#include "virtnest/live/cpu_inspect.hpp"
+#include "virtnest/util/error.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace virtnest;
+
+namespace {
+
+std::string corpus(const std::string& relative) {
+    std::ifstream in(std::filesystem::path(VIRTNEST_CORPUS_DIR) / "domains" / relative);
+    REQUIRE(in);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::string domain_with_cpu(const std::string& cpu) {
+    return "<domain type='kvm'><name>d</name><uuid>0b7a2c1e-0000-4000-8000-000000000001</uuid>"
+           "<os><type arch='x86_64' machine='q35'>hvm</type></os>" +
+           cpu + "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices></domain>";
+}
+
+} // namespace
+
+TEST_CASE("cpu_inspect: reads mode, model, features and the caps key", "[cpu_inspect]") {
+    SECTION("host-model from libvirt's test suite") {
+        CpuFacts facts = inspect_cpu(corpus("qemuxml2argvdata/cpu-host-model-features.xml"));
+        REQUIRE(facts.name == "QEMUGuest1");
+        REQUIRE(facts.uuid == "c7a5fdbd-edaf-9455-926a-d65c16db1809");
+        REQUIRE(facts.mode == CpuMode::host_model);
+        REQUIRE(facts.caps_key.virt_type == "kvm");
+        REQUIRE(facts.caps_key.arch == "i686");
+        REQUIRE(facts.caps_key.machine == "pc");
+        REQUIRE(facts.caps_key.emulator == "/usr/bin/qemu-system-i386");
+        REQUIRE_FALSE(facts.vmx.has_value());
+    }
+    SECTION("a <cpu> without mode but with a model is custom; svm disabled is seen") {
+        CpuFacts facts = inspect_cpu(corpus("qemuxml2argvdata/cpu-exact1.xml"));
+        REQUIRE(facts.mode == CpuMode::custom);
+        REQUIRE(facts.model == "qemu64");
+        REQUIRE(facts.svm == FeaturePolicy::disable);
+        REQUIRE_FALSE(passes_feature(facts, NestFeature::svm, true));
+    }
+    SECTION("vmx optional on a strict core2duo") {
+        CpuFacts facts = inspect_cpu(corpus("qemuxml2argvdata/cpu-strict1.xml"));
+        REQUIRE(facts.vmx == FeaturePolicy::optional);
+        REQUIRE(passes_feature(facts, NestFeature::vmx, true));
+        REQUIRE_FALSE(passes_feature(facts, NestFeature::vmx, false));
+    }
+    SECTION("no <cpu> at all") {
+        CpuFacts facts = inspect_cpu(corpus("qemuxml2argvdata/minimal.xml"));
+        REQUIRE(facts.mode == CpuMode::none);
+        REQUIRE(facts.model.empty());
+        REQUIRE_FALSE(passes_feature(facts, NestFeature::vmx, true));
+    }
+}
+
+TEST_CASE("cpu_inspect: whether the config passes vmx/svm", "[cpu_inspect]") {
+    SECTION("host-passthrough passes what the host offers") {
+        CpuFacts facts = inspect_cpu(domain_with_cpu("<cpu mode='host-passthrough'/>"));
+        REQUIRE(passes_feature(facts, NestFeature::vmx, true));
+        REQUIRE_FALSE(passes_feature(facts, NestFeature::vmx, false));
+    }
+    SECTION("host-passthrough with vmx disabled does not") {
+        CpuFacts facts = inspect_cpu(domain_with_cpu(
+            "<cpu mode='host-passthrough'><feature policy='disable' name='vmx'/></cpu>"));
+        REQUIRE_FALSE(passes_feature(facts, NestFeature::vmx, true));
+        REQUIRE(passes_feature(facts, NestFeature::svm, true));
+    }
+    SECTION("a custom Intel model needs vmx listed") {
+        CpuFacts plain = inspect_cpu(
+            domain_with_cpu("<cpu mode='custom' match='exact'><model>Haswell</model></cpu>"));
+        REQUIRE_FALSE(passes_feature(plain, NestFeature::vmx, true));
+        CpuFacts with_vmx = inspect_cpu(domain_with_cpu(
+            "<cpu mode='custom'><model>Haswell</model><feature name='vmx'/></cpu>"));
+        REQUIRE(with_vmx.vmx == FeaturePolicy::require);
+        REQUIRE(passes_feature(with_vmx, NestFeature::vmx, false));
+    }
+    SECTION("an AMD model carries svm inside the model") {
+        CpuFacts facts = inspect_cpu(
+            domain_with_cpu("<cpu mode='custom' match='exact'><model>EPYC</model></cpu>"));
+        REQUIRE(passes_feature(facts, NestFeature::svm, true));
+        REQUIRE_FALSE(passes_feature(facts, NestFeature::vmx, true));
+    }
+}
+
+TEST_CASE("cpu_inspect: restart pending compares inactive and live CPUs", "[cpu_inspect]") {
+    CpuFacts passthrough = inspect_cpu(domain_with_cpu("<cpu mode='host-passthrough'/>"));
+    CpuFacts custom = inspect_cpu(domain_with_cpu("<cpu mode='custom'><model>Haswell</model></cpu>"));
+    CpuFacts custom_vmx = inspect_cpu(
+        domain_with_cpu("<cpu mode='custom'><model>Haswell</model><feature name='vmx'/></cpu>"));
+    CpuFacts host_model = inspect_cpu(domain_with_cpu("<cpu mode='host-model'/>"));
+    CpuFacts expanded = inspect_cpu(domain_with_cpu(
+        "<cpu mode='custom' match='exact'><model>EPYC</model><feature name='svm'/></cpu>"));
+    REQUIRE_FALSE(restart_pending(passthrough, passthrough));
+    REQUIRE(restart_pending(passthrough, custom));
+    REQUIRE(restart_pending(custom_vmx, custom));
+    REQUIRE_FALSE(restart_pending(host_model, expanded));
+}
+
+TEST_CASE("cpu_inspect: bad input is an error with its offset", "[cpu_inspect]") {
+    REQUIRE_THROWS_WITH(inspect_cpu("<domain><name>x</domain>"),
+                        Catch::Matchers::StartsWith("cannot parse domain XML at offset "));
+    REQUIRE_THROWS_WITH(inspect_cpu("<network/>"),
+                        "cannot parse domain XML: the root element is <network>, not <domain>");
+}

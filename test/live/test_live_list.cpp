@@ -1,0 +1,88 @@
+// list in-process against libvirt's test driver.
+#include "virtnest/live/live_commands.hpp"
+#include "live_fixture.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace virtnest;
+using live_test::record_named;
+
+TEST_CASE("live list: one row per domain with the nesting facts", "[live][list]") {
+    Connection conn = Connection::open(live_test::fleet_uri());
+    RunOutcome outcome = list_on(conn, ListOptions{});
+    REQUIRE(outcome.exit_code == 0);
+    REQUIRE(outcome.summary.is_null());
+    REQUIRE(outcome.records.size() == 7);
+
+    SECTION("JSON shape") {
+        for (const auto& record : outcome.records) {
+            for (const char* key : {"name", "state", "persistent", "cpu_mode", "model", "nested",
+                                    "feature", "notes"}) {
+                CAPTURE(key);
+                REQUIRE(record.contains(key));
+            }
+        }
+        auto db2 = record_named(outcome.records, "db-2");
+        REQUIRE(db2["cpu_mode"] == "custom");
+        REQUIRE(db2["model"] == "EPYC");
+        REQUIRE(db2["nested"] == true);
+        REQUIRE(db2["feature"] == "svm");
+        auto build = record_named(outcome.records, "build-1");
+        REQUIRE(build["nested"] == false);
+        REQUIRE(build["feature"] == "vmx");
+        REQUIRE(build["state"] == "shut off");
+        auto web1 = record_named(outcome.records, "web-1");
+        REQUIRE(web1["cpu_mode"] == "none");
+        REQUIRE(web1["nested"] == false);
+        REQUIRE(web1["feature"].is_null());
+        REQUIRE(web1["notes"] ==
+                nlohmann::json::array({"host nesting support could not be verified"}));
+    }
+    SECTION("the table has a header and aligned rows") {
+        REQUIRE_THAT(outcome.text, Catch::Matchers::StartsWith(
+                                       "NAME       STATE     PERSISTENT  CPU MODE                "
+                                       "NESTED  FEATURE  NOTES\n"));
+        REQUIRE_THAT(outcome.text, Catch::Matchers::Contains(
+                                       "db-2       shut off  yes         custom (EPYC)           "
+                                       "yes     svm      "));
+    }
+}
+
+TEST_CASE("live list: notes for restart pending, managed save, snapshots, transient",
+          "[live][list]") {
+    live_test::TempDir backups;
+    Connection conn = Connection::open(live_test::fleet_uri());
+    EnableOptions enable;
+    enable.selection.patterns = {"web-1"};
+    enable.backup_dir = backups.path;
+    REQUIRE(enable_on(conn, enable).exit_code == 0);
+    conn.lookup("web-2").managed_save();
+    conn.lookup("db-1").create_snapshot("<domainsnapshot><name>a</name></domainsnapshot>");
+    conn.lookup("db-1").create_snapshot("<domainsnapshot><name>b</name></domainsnapshot>");
+    conn.create_transient("<domain type='test'><name>temp-1</name><memory>65536</memory>"
+                          "<os><type arch='i686'>hvm</type></os></domain>");
+
+    ListOptions options;
+    options.selection.patterns = {"web-*", "db-1", "temp-1"};
+    RunOutcome outcome = list_on(conn, options);
+    REQUIRE(outcome.records.size() == 4);
+    auto web1 = record_named(outcome.records, "web-1");
+    REQUIRE(web1["cpu_mode"] == "host-passthrough");
+    REQUIRE(web1["notes"][0] == "restart pending: the inactive CPU differs from the running one");
+    auto web2 = record_named(outcome.records, "web-2");
+    REQUIRE(web2["state"] == "shut off");
+    REQUIRE(web2["notes"][0] == "managed-save image present");
+    REQUIRE(record_named(outcome.records, "db-1")["notes"][0] == "2 snapshots");
+    REQUIRE(record_named(outcome.records, "temp-1")["persistent"] == false);
+
+    SECTION("--state filters") {
+        ListOptions running;
+        running.selection.state = StateFilter::running;
+        RunOutcome only = list_on(conn, running);
+        std::vector<std::string> names;
+        for (const auto& record : only.records) {
+            names.push_back(record["name"]);
+        }
+        REQUIRE(names == std::vector<std::string>{"ci-runner", "temp-1", "web-1"});
+    }
+}

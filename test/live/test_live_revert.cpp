@@ -1,0 +1,137 @@
+// revert in-process against libvirt's test driver, with its dry-run twins.
+#include "virtnest/live/live_commands.hpp"
+#include "live_fixture.hpp"
+
+#include "virtnest/live/backup_store.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace virtnest;
+using live_test::count_files;
+using live_test::record_named;
+using live_test::snapshot_fleet;
+
+namespace {
+
+RevertOptions revert_options(const std::filesystem::path& backups, std::vector<std::string> names,
+                             bool dry_run) {
+    RevertOptions options;
+    options.selection.patterns = std::move(names);
+    options.selection.all = options.selection.patterns.empty();
+    options.dry_run = dry_run;
+    options.backup_dir = backups;
+    return options;
+}
+
+RunOutcome enable_all(const Connection& conn, const std::filesystem::path& backups) {
+    EnableOptions options;
+    options.selection.all = true;
+    options.backup_dir = backups;
+    return enable_on(conn, options);
+}
+
+} // namespace
+
+TEST_CASE("live revert: restores the backup exactly", "[live][revert]") {
+    live_test::TempDir backups;
+    Connection conn = Connection::open(live_test::fleet_uri());
+    const auto original = snapshot_fleet(conn);
+    REQUIRE(enable_all(conn, backups.path).exit_code == 0);
+    const auto enabled = snapshot_fleet(conn);
+    REQUIRE(enabled != original);
+
+    SECTION("dry run: says what it would restore, changes nothing") {
+        RevertOptions options = revert_options(backups.path, {"web-1", "db-1"}, true);
+        options.diff = true;
+        RunOutcome outcome = revert_on(conn, options);
+        REQUIRE(outcome.exit_code == 0);
+        REQUIRE(snapshot_fleet(conn) == enabled);
+        auto web1 = record_named(outcome.records, "web-1");
+        REQUIRE(web1["action"] == "would-change");
+        REQUIRE_THAT(web1["diff"].get<std::string>(),
+                     Catch::Matchers::Contains("-  <cpu mode='host-passthrough'/>"));
+        REQUIRE(count_files(backups.path) == 4);
+    }
+
+    SECTION("real run: every domain back to its original, then nothing left to do") {
+        RunOutcome outcome = revert_on(conn, revert_options(backups.path, {}, false));
+        REQUIRE(outcome.exit_code == 0);
+        REQUIRE(outcome.summary["changed"] == 4);
+        REQUIRE(snapshot_fleet(conn) == original);
+        auto web1 = record_named(outcome.records, "web-1");
+        REQUIRE_THAT(web1["reason"].get<std::string>(), Catch::Matchers::StartsWith("restored \""));
+        REQUIRE(web1["restart_required"] == true);
+        // What revert replaced is kept too, and never chosen as "latest".
+        REQUIRE(count_files(backups.path) == 8);
+        BackupStore store(backups.path, conn.uri());
+        REQUIRE(store.latest(web1["uuid"].get<std::string>())->kind == BackupKind::enable);
+
+        RunOutcome again = revert_on(conn, revert_options(backups.path, {"web-1"}, false));
+        REQUIRE(again.exit_code == 0);
+        REQUIRE(record_named(again.records, "web-1")["action"] == "already");
+        REQUIRE(snapshot_fleet(conn) == original);
+    }
+
+    SECTION("--backup restores the named file") {
+        BackupStore store(backups.path, conn.uri());
+        const std::string uuid = conn.lookup("db-1").uuid();
+        RevertOptions options = revert_options(backups.path, {"db-1"}, false);
+        options.backup_file = store.latest(uuid)->path;
+        REQUIRE(revert_on(conn, options).exit_code == 0);
+        REQUIRE(conn.lookup("db-1").xml(XmlView::inactive_secure) == original.at("db-1"));
+    }
+
+    SECTION("a concurrent edit stops the restore") {
+        RevertOptions options = revert_options(backups.path, {"db-1"}, false);
+        options.before_recheck = [&](const Domain& dom) {
+            std::string xml = dom.xml(XmlView::inactive_secure);
+            xml.replace(xml.find("<vcpu placement='static'>2</vcpu>"), 33,
+                        "<vcpu placement='static'>4</vcpu>");
+            conn.define(xml, true, dom.name());
+        };
+        RunOutcome outcome = revert_on(conn, options);
+        REQUIRE(outcome.exit_code == 3);
+        REQUIRE_THAT(record_named(outcome.records, "db-1")["reason"].get<std::string>(),
+                     Catch::Matchers::StartsWith("changed concurrently: "));
+        REQUIRE_THAT(conn.lookup("db-1").xml(XmlView::inactive_secure),
+                     Catch::Matchers::Contains("<vcpu placement='static'>4</vcpu>"));
+    }
+}
+
+TEST_CASE("live revert: refusals", "[live][revert]") {
+    live_test::TempDir backups;
+    Connection conn = Connection::open(live_test::fleet_uri());
+    const auto before = snapshot_fleet(conn);
+
+    SECTION("no backup: skipped with where it looked") {
+        RunOutcome outcome = revert_on(conn, revert_options(backups.path, {"db-2"}, false));
+        REQUIRE(outcome.exit_code == 3);
+        REQUIRE_THAT(record_named(outcome.records, "db-2")["reason"].get<std::string>(),
+                     Catch::Matchers::StartsWith("no backup of this domain in \""));
+        REQUIRE(snapshot_fleet(conn) == before);
+    }
+    SECTION("--all takes only domains that have a backup") {
+        RunOutcome outcome = revert_on(conn, revert_options(backups.path, {}, false));
+        REQUIRE(outcome.exit_code == 0);
+        REQUIRE(outcome.records.empty());
+    }
+    SECTION("a backup of another domain is refused") {
+        REQUIRE(enable_all(conn, backups.path).exit_code == 0);
+        const auto enabled = snapshot_fleet(conn);
+        BackupStore store(backups.path, conn.uri());
+        RevertOptions options = revert_options(backups.path, {"db-1"}, false);
+        options.backup_file = store.latest(conn.lookup("web-1").uuid())->path;
+        RunOutcome outcome = revert_on(conn, options);
+        REQUIRE(outcome.exit_code == 3);
+        REQUIRE_THAT(record_named(outcome.records, "db-1")["reason"].get<std::string>(),
+                     Catch::Matchers::EndsWith("belongs to domain \"web-1\" "
+                                               "(1b2c3d4e-0000-4000-8000-000000000001), not to this one"));
+        REQUIRE(snapshot_fleet(conn) == enabled);
+    }
+    SECTION("--backup with several domains is a usage error") {
+        RevertOptions options = revert_options(backups.path, {"web-*"}, false);
+        options.backup_file = backups.path / "x.xml";
+        REQUIRE_THROWS_WITH(revert_on(conn, options),
+                            "--backup names one file, so it needs exactly one domain; 2 are selected");
+    }
+}

@@ -1,0 +1,106 @@
+#include "virtnest/util/error.hpp"
+#include "virtnest/xml/xml_document.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace virtnest;
+
+TEST_CASE("xml_document: positions count lines and columns from 1", "[xml]") {
+    SECTION("start of text") {
+        TextPosition pos = position_of("abc", 0);
+        REQUIRE(pos.line == 1);
+        REQUIRE(pos.column == 1);
+    }
+    SECTION("after newlines") {
+        TextPosition pos = position_of("ab\ncd\nef", 7);
+        REQUIRE(pos.line == 3);
+        REQUIRE(pos.column == 2);
+    }
+    SECTION("offset past the end stops at the end") {
+        TextPosition pos = position_of("a\n", 99);
+        REQUIRE(pos.line == 2);
+        REQUIRE(pos.column == 1);
+    }
+}
+
+TEST_CASE("xml_document: parse errors name the source, line and column", "[xml]") {
+    SECTION("mismatched tags") {
+        REQUIRE_THROWS_WITH(parse_xml("<a>\n  <b></c>\n</a>", "file \"x.xml\""),
+                            "cannot parse file \"x.xml\": line 2, column 8: start-end tags mismatch");
+    }
+    SECTION("empty input") {
+        REQUIRE_THROWS_WITH(parse_xml("", "standard input"),
+                            "cannot parse standard input: line 1, column 1: no document element found");
+    }
+    SECTION("two root elements") {
+        REQUIRE_THROWS_WITH(parse_xml("<a/>\n<b/>", "domain XML"),
+                            "cannot parse domain XML: line 2, column 1: more than one root element");
+    }
+    SECTION("duplicate attribute") {
+        REQUIRE_THROWS_WITH(parse_xml("<a>\n <cpu mode='x' mode='y'/></a>", "domain XML"),
+                            "cannot parse domain XML: line 2, column 2: element <cpu> has "
+                            "attribute \"mode\" twice");
+    }
+    SECTION("double hyphen in a comment") {
+        REQUIRE_THROWS_WITH(parse_xml("<a><!-- a -- b --></a>", "domain XML"),
+                            "cannot parse domain XML: line 1, column 4: \"--\" is not allowed "
+                            "inside a comment");
+    }
+    SECTION("unknown entity references") {
+        REQUIRE_THROWS_WITH(parse_xml("<a>\n<b>x&foo;y</b></a>", "domain XML"),
+                            "cannot parse domain XML: line 2, column 5: unknown entity \"&foo;\" "
+                            "(only &amp; &lt; &gt; &apos; &quot; and character references are "
+                            "allowed)");
+        REQUIRE_NOTHROW(parse_xml("<a b='&amp;&#38;&#x26;'><!-- &x; --><![CDATA[&y;]]>&lt;</a>",
+                                  "domain XML"));
+    }
+    SECTION("a root that is not <domain>") {
+        REQUIRE_THROWS_WITH(parse_domain_xml("<network/>", "file \"n.xml\""),
+                            "cannot use file \"n.xml\": root element is <network>, expected <domain>");
+    }
+}
+
+TEST_CASE("xml_document: prints like libvirt", "[xml]") {
+    SECTION("two-space indent, single quotes, empty elements closed with />") {
+        std::string in = "<domain type=\"kvm\"><name>a</name><features><acpi /></features></domain>";
+        REQUIRE(canonical_xml(in, "t") == "<domain type='kvm'>\n"
+                                          "  <name>a</name>\n"
+                                          "  <features>\n"
+                                          "    <acpi/>\n"
+                                          "  </features>\n"
+                                          "</domain>\n");
+    }
+    SECTION("escapes as libvirt's virBufferEscapeString does") {
+        std::string in = "<d a=\"x&apos;y&quot;z&lt;\"><t>a&amp;b&lt;c&gt;'\"</t></d>";
+        REQUIRE(canonical_xml(in, "t") ==
+                "<d a='x&apos;y&quot;z&lt;'>\n  <t>a&amp;b&lt;c&gt;&apos;&quot;</t>\n</d>\n");
+    }
+    SECTION("<metadata> children print as libxml2 prints them, as libvirt copies them") {
+        std::string in = "<domain><metadata><app:x xmlns:app='urn:a' v='1&quot;'>it's</app:x>"
+                         "</metadata><name>it's</name></domain>";
+        REQUIRE(canonical_xml(in, "t") == "<domain>\n  <metadata>\n"
+                                          "    <app:x xmlns:app=\"urn:a\" v=\"1&quot;\">it's</app:x>\n"
+                                          "  </metadata>\n  <name>it&apos;s</name>\n</domain>\n");
+    }
+    SECTION("comments, processing instructions and CDATA are kept") {
+        std::string in = "<?args --x?><d><!-- note --><t><![CDATA[<raw>]]></t></d>";
+        REQUIRE(canonical_xml(in, "t") ==
+                "<?args --x?>\n<d>\n  <!-- note -->\n  <t><![CDATA[<raw>]]></t>\n</d>\n");
+    }
+    SECTION("mixed content is kept as it stands") {
+        std::string in = "<d><p>one <b>two</b> three</p></d>";
+        REQUIRE(canonical_xml(in, "t") == "<d>\n  <p>one <b>two</b> three</p>\n</d>\n");
+    }
+    SECTION("whitespace-only text as the sole child is kept") {
+        REQUIRE(canonical_xml("<d><t>  </t></d>", "t") == "<d>\n  <t>  </t>\n</d>\n");
+    }
+    SECTION("printing is a fixed point") {
+        std::string once = canonical_xml("<d x='1'>\n\t<e/>\n<f>t</f></d>", "t");
+        REQUIRE(canonical_xml(once, "t") == once);
+    }
+}
+
+TEST_CASE("xml_document: domain_name reads <name>", "[xml]") {
+    REQUIRE(domain_name(parse_domain_xml("<domain><name>web-1</name></domain>", "t")) == "web-1");
+    REQUIRE(domain_name(parse_domain_xml("<domain/>", "t")).empty());
+}
