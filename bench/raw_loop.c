@@ -13,25 +13,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void silent(void *opaque, virErrorPtr err) {
+static void silent(void* opaque, virErrorPtr err) {
     (void)opaque;
     (void)err;
 }
 
-static int fail(const char *what, const char *name) {
+static int fail(const char* what, const char* name) {
     virErrorPtr err = virGetLastError();
     fprintf(stderr, "raw_loop: %s \"%s\": %s\n", what, name,
             err && err->message ? err->message : "unknown libvirt error");
     return 1;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
     if (argc < 3 || argc > 4 || (argc == 4 && strcmp(argv[3], "--validate") != 0)) {
         fprintf(stderr, "usage: raw_loop URI PATTERN [--validate]\n");
         return 2;
     }
-    const char *uri = argv[1];
-    const char *pattern = argv[2];
+    const char* uri = argv[1];
+    const char* pattern = argv[2];
     unsigned int define_flags = argc == 4 ? VIR_DOMAIN_DEFINE_VALIDATE : 0;
 
     virSetErrorFunc(NULL, silent);
@@ -39,7 +39,7 @@ int main(int argc, char **argv) {
     if (!conn) {
         return fail("cannot connect to", uri);
     }
-    virDomainPtr *domains = NULL;
+    virDomainPtr* domains = NULL;
     int count = virConnectListAllDomains(conn, &domains, 0);
     if (count < 0) {
         return fail("cannot list domains on", uri);
@@ -47,10 +47,10 @@ int main(int argc, char **argv) {
     int done = 0;
     int rc = 0;
     for (int i = 0; i < count; ++i) {
-        const char *name = virDomainGetName(domains[i]);
+        const char* name = virDomainGetName(domains[i]);
         if (rc == 0 && fnmatch(pattern, name, 0) == 0) {
-            char *xml = virDomainGetXMLDesc(domains[i],
-                                            VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+            char* xml =
+                virDomainGetXMLDesc(domains[i], VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
             if (!xml) {
                 rc = fail("cannot read XML of domain", name);
             } else {

@@ -8,8 +8,8 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 namespace {
@@ -21,9 +21,9 @@ void fail(const char* what) {
 
 virtnest::RewriteRequest request_from(std::uint8_t a, std::uint8_t b) {
     using namespace virtnest;
-    constexpr std::array<std::optional<CpuMode>, 5> modes{
-        std::nullopt, CpuMode::host_passthrough, CpuMode::host_model, CpuMode::custom,
-        CpuMode::maximum};
+    constexpr std::array<std::optional<CpuMode>, 5> modes{std::nullopt, CpuMode::host_passthrough,
+                                                          CpuMode::host_model, CpuMode::custom,
+                                                          CpuMode::maximum};
     constexpr std::array<const char*, 5> models{nullptr, "Skylake-Server", "EPYC", "qemu64",
                                                 "POWER9"};
     RewriteRequest request;

@@ -9,12 +9,9 @@ namespace {
 
 const char* colour_of(CheckStatus status) {
     switch (status) {
-    case CheckStatus::pass:
-        return "\033[32m";
-    case CheckStatus::warn:
-        return "\033[33m";
-    case CheckStatus::fail:
-        return "\033[31m";
+    case CheckStatus::pass: return "\033[32m";
+    case CheckStatus::warn: return "\033[33m";
+    case CheckStatus::fail: return "\033[31m";
     }
     return "";
 }
@@ -31,15 +28,9 @@ Counts count(const std::vector<Check>& checks) {
     Counts counts;
     for (const Check& check : checks) {
         switch (check.status) {
-        case CheckStatus::pass:
-            ++counts.pass;
-            break;
-        case CheckStatus::warn:
-            ++counts.warn;
-            break;
-        case CheckStatus::fail:
-            ++counts.fail;
-            break;
+        case CheckStatus::pass: ++counts.pass; break;
+        case CheckStatus::warn: ++counts.warn; break;
+        case CheckStatus::fail: ++counts.fail; break;
         }
     }
     return counts;

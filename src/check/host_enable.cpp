@@ -1,8 +1,8 @@
 #include "virtnest/check/host_enable.hpp"
 
+#include "virtnest/check/host_verdict.hpp"
 #include "virtnest/util/atomic_file.hpp"
 #include "virtnest/util/error.hpp"
-#include "virtnest/check/host_verdict.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -170,9 +170,7 @@ std::vector<std::string> reload_blockers(const HostFacts& facts, const std::stri
     return blockers;
 }
 
-std::unique_ptr<ModuleLoader> make_modprobe_loader() {
-    return std::make_unique<ModprobeLoader>();
-}
+std::unique_ptr<ModuleLoader> make_modprobe_loader() { return std::make_unique<ModprobeLoader>(); }
 
 int run_host_enable(const HostEnableRequest& request, const HostEnableTarget& target,
                     std::ostream& out) {

@@ -62,18 +62,12 @@ bool is_kvm_module_name(const std::string& name) {
 
 std::string_view to_string(Platform platform) noexcept {
     switch (platform) {
-    case Platform::intel:
-        return "Intel";
-    case Platform::amd:
-        return "AMD";
-    case Platform::ibm_z:
-        return "IBM Z";
-    case Platform::arm:
-        return "ARM";
-    case Platform::power:
-        return "POWER";
-    case Platform::unknown:
-        return "unknown";
+    case Platform::intel: return "Intel";
+    case Platform::amd: return "AMD";
+    case Platform::ibm_z: return "IBM Z";
+    case Platform::arm: return "ARM";
+    case Platform::power: return "POWER";
+    case Platform::unknown: return "unknown";
     }
     return "unknown";
 }

@@ -29,14 +29,10 @@ std::optional<bool> bool_param(const KvmModule& module, const std::string& name)
 
 std::string virt_name(Platform platform) {
     switch (platform) {
-    case Platform::intel:
-        return "VT-x";
-    case Platform::amd:
-        return "AMD-V";
-    case Platform::ibm_z:
-        return "SIE";
-    default:
-        return "hardware virtualization";
+    case Platform::intel: return "VT-x";
+    case Platform::amd: return "AMD-V";
+    case Platform::ibm_z: return "SIE";
+    default: return "hardware virtualization";
     }
 }
 
@@ -359,41 +355,29 @@ void platform_notes(const HostFacts& facts, std::vector<Check>& checks) {
 
 std::string_view to_string(CheckStatus status) noexcept {
     switch (status) {
-    case CheckStatus::pass:
-        return "PASS";
-    case CheckStatus::warn:
-        return "WARN";
-    case CheckStatus::fail:
-        return "FAIL";
+    case CheckStatus::pass: return "PASS";
+    case CheckStatus::warn: return "WARN";
+    case CheckStatus::fail: return "FAIL";
     }
     return "FAIL";
 }
 
 std::string kvm_module_for(Platform platform) {
     switch (platform) {
-    case Platform::intel:
-        return "kvm_intel";
-    case Platform::amd:
-        return "kvm_amd";
-    case Platform::ibm_z:
-        return "kvm";
-    case Platform::power:
-        return "kvm_hv";
-    default:
-        return {};
+    case Platform::intel: return "kvm_intel";
+    case Platform::amd: return "kvm_amd";
+    case Platform::ibm_z: return "kvm";
+    case Platform::power: return "kvm_hv";
+    default: return {};
     }
 }
 
 std::string virt_flag_for(Platform platform) {
     switch (platform) {
-    case Platform::intel:
-        return "vmx";
-    case Platform::amd:
-        return "svm";
-    case Platform::ibm_z:
-        return "sie";
-    default:
-        return {};
+    case Platform::intel: return "vmx";
+    case Platform::amd: return "svm";
+    case Platform::ibm_z: return "sie";
+    default: return {};
     }
 }
 
@@ -423,9 +407,7 @@ std::vector<Check> host_checks(const HostFacts& facts) {
                               "virt-nest checks Intel, AMD (and Hygon), IBM Z and POWER hosts; "
                               "see your platform's KVM documentation"));
         return checks;
-    default:
-        checks.push_back(pass("cpu.vendor", "CPU: " + described));
-        break;
+    default: checks.push_back(pass("cpu.vendor", "CPU: " + described)); break;
     }
     const bool vm = is_virtual_machine(facts);
     if (cpu.platform != Platform::power) {

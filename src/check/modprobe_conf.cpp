@@ -76,9 +76,7 @@ bool matches(std::optional<bool> value, bool wanted) {
     return value.has_value() && *value == wanted;
 }
 
-std::string bool_text(bool value) {
-    return value ? "1" : "0";
-}
+std::string bool_text(bool value) { return value ? "1" : "0"; }
 
 std::string shown(const ModuleOption& option) {
     return option.value.empty() ? option.param : option.param + "=" + option.value;

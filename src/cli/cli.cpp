@@ -49,8 +49,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         out << app.version() << '\n';
         return 0;
     } catch (const CLI::ParseError& e) {
-        err << "virt-nest: error: " << e.what() << '\n'
-            << "run 'virt-nest --help' for usage\n";
+        err << "virt-nest: error: " << e.what() << '\n' << "run 'virt-nest --help' for usage\n";
         return to_int(ExitCode::usage);
     } catch (const Error& e) {
         err << "virt-nest: error: " << e.what() << '\n';

@@ -1,14 +1,14 @@
 // `virt-nest check`: can this machine (host or guest), or a libvirt host, run nested guests?
 #include "cli/commands.hpp"
-#include "virtnest/fleet/fleet_runner.hpp"
 #include "virtnest/check/check_render.hpp"
-#include "virtnest/libvirt/domain_caps.hpp"
-#include "virtnest/util/error.hpp"
 #include "virtnest/check/host_probe.hpp"
 #include "virtnest/check/host_verdict.hpp"
-#include "virtnest/libvirt/connection.hpp"
 #include "virtnest/check/libvirt_verdict.hpp"
+#include "virtnest/fleet/fleet_runner.hpp"
+#include "virtnest/libvirt/connection.hpp"
+#include "virtnest/libvirt/domain_caps.hpp"
 #include "virtnest/live/nest_target_cache.hpp"
+#include "virtnest/util/error.hpp"
 
 #include <CLI/CLI.hpp>
 

@@ -86,18 +86,21 @@ void setup_enable_disable(CLI::App& app, CommandContext& ctx) {
     auto enable_cli = std::make_shared<EnableCliOptions>();
     auto* enable = app.add_subcommand("enable", "make domains nest-capable");
     add_common(enable, *enable_cli);
-    enable->add_option("--mode", enable_cli->mode,
-                       "CPU mode: auto (host-passthrough where supported, else custom + feature)")
+    enable
+        ->add_option("--mode", enable_cli->mode,
+                     "CPU mode: auto (host-passthrough where supported, else custom + feature)")
         ->check(CLI::IsMember({"auto", "host-passthrough", "host-model", "custom"}));
     add_model(enable, *enable_cli);
-    enable->callback(
-        [enable_cli, &ctx] { ctx.exit_code = run_enable_disable(*enable_cli, Nesting::enable, ctx); });
+    enable->callback([enable_cli, &ctx] {
+        ctx.exit_code = run_enable_disable(*enable_cli, Nesting::enable, ctx);
+    });
 
     auto disable_cli = std::make_shared<EnableCliOptions>();
     auto* disable = app.add_subcommand("disable", "remove nesting from domains (hardening)");
     add_common(disable, *disable_cli);
-    disable->add_option("--mode", disable_cli->mode,
-                        "CPU mode to give domains without one: auto keeps the current mode")
+    disable
+        ->add_option("--mode", disable_cli->mode,
+                     "CPU mode to give domains without one: auto keeps the current mode")
         ->check(CLI::IsMember({"auto", "host-passthrough", "host-model", "custom"}));
     add_model(disable, *disable_cli);
     disable->callback([disable_cli, &ctx] {

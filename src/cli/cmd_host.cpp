@@ -1,9 +1,9 @@
 // `virt-nest host enable`: persist (and optionally apply) the KVM module's nested option.
 #include "cli/commands.hpp"
-#include "virtnest/util/error.hpp"
 #include "virtnest/check/host_enable.hpp"
-#include "virtnest/libvirt/connection.hpp"
 #include "virtnest/check/libvirt_verdict.hpp"
+#include "virtnest/libvirt/connection.hpp"
+#include "virtnest/util/error.hpp"
 
 #include <CLI/CLI.hpp>
 

@@ -30,7 +30,8 @@ int run_list(const ListCliOptions& cli, const CommandContext& ctx) {
 
 void setup_list(CLI::App& app, CommandContext& ctx) {
     auto cli = std::make_shared<ListCliOptions>();
-    auto* sub = app.add_subcommand("list", "list domains with their CPU mode and whether they can nest");
+    auto* sub =
+        app.add_subcommand("list", "list domains with their CPU mode and whether they can nest");
     sub->add_option("selector", cli->patterns, "domain names or shell globs (default: all)")
         ->type_name("NAME|GLOB");
     sub->add_option("--state", cli->state, "only domains in this state")

@@ -1,8 +1,8 @@
 // `virt-nest rewrite`: the offline <cpu> rewrite of one domain XML document.
 #include "cli/commands.hpp"
-#include "virtnest/util/atomic_file.hpp"
 #include "virtnest/rewrite/cpu_rewrite.hpp"
 #include "virtnest/rewrite/cpu_vendor.hpp"
+#include "virtnest/util/atomic_file.hpp"
 #include "virtnest/util/error.hpp"
 #include "virtnest/util/name_suggest.hpp"
 #include "virtnest/xml/secret_mask.hpp"
@@ -57,8 +57,8 @@ RewriteRequest make_request(const RewriteOptions& opts) {
         request.mode = parse_cpu_mode(opts.mode);
         if (!request.mode) {
             throw Error("unknown CPU mode \"" + opts.mode + "\"" +
-                            did_you_mean(opts.mode, {"host-passthrough", "host-model", "custom",
-                                                     "maximum"}),
+                            did_you_mean(opts.mode,
+                                         {"host-passthrough", "host-model", "custom", "maximum"}),
                         ExitCode::usage);
         }
     } else if (!opts.disable) {
@@ -105,7 +105,8 @@ int run_rewrite(const RewriteOptions& opts, CommandContext& ctx) {
     }
     if (!result.changed) {
         *ctx.err << "virt-nest: " << source << " is already "
-                 << (opts.disable ? "nest-disabled" : "nest-capable") << " as asked; nothing to do\n";
+                 << (opts.disable ? "nest-disabled" : "nest-capable")
+                 << " as asked; nothing to do\n";
     }
     if (opts.output.empty()) {
         *ctx.out << text;
@@ -123,8 +124,9 @@ void setup_rewrite(CLI::App& app, CommandContext& ctx) {
         "rewrite", "rewrite a domain XML document's <cpu> for nesting (offline, no libvirt)");
     sub->add_option("file", opts->input, "domain XML file, or - for standard input (default)")
         ->type_name("FILE|-");
-    sub->add_option("--mode", opts->mode, "target CPU mode: host-passthrough, host-model, custom, "
-                                          "maximum (with --disable: default keeps the mode)")
+    sub->add_option("--mode", opts->mode,
+                    "target CPU mode: host-passthrough, host-model, custom, "
+                    "maximum (with --disable: default keeps the mode)")
         ->type_name("MODE");
     sub->add_option("--model", opts->model, "CPU model for custom mode, e.g. Skylake-Server, EPYC")
         ->type_name("NAME");
@@ -136,13 +138,15 @@ void setup_rewrite(CLI::App& app, CommandContext& ctx) {
         ->type_name("intel|amd");
     sub->add_flag("--disable", opts->disable,
                   "turn nesting off instead (hardening): disable vmx/svm, nested-hv off");
-    sub->add_flag("--diff", opts->diff, "print a unified diff instead of the document (secrets masked)");
+    sub->add_flag("--diff", opts->diff,
+                  "print a unified diff instead of the document (secrets masked)");
     sub->add_option("-U,--context", opts->context, "lines of context around each change in --diff")
         ->check(CLI::NonNegativeNumber)
         ->type_name("N");
     sub->add_flag("-v,--verbose", opts->verbose, "list each change on standard error");
-    sub->add_option("-o,--output", opts->output, "write to OUT (atomically, mode 0600) instead of "
-                                                 "standard output")
+    sub->add_option("-o,--output", opts->output,
+                    "write to OUT (atomically, mode 0600) instead of "
+                    "standard output")
         ->type_name("OUT");
     sub->callback([opts, &ctx] { ctx.exit_code = run_rewrite(*opts, ctx); });
 }

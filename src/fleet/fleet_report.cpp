@@ -59,8 +59,9 @@ std::string render_host_text(const HostResult& result) {
 
 std::string render_hosts_tally(const std::vector<HostResult>& results) {
     auto count = [&](HostStatus status) {
-        return std::to_string(std::count_if(results.begin(), results.end(),
-                                            [&](const HostResult& r) { return r.status == status; }));
+        return std::to_string(
+            std::count_if(results.begin(), results.end(),
+                          [&](const HostResult& r) { return r.status == status; }));
     };
     return "== " + std::to_string(results.size()) + " hosts: " + count(HostStatus::ok) + " ok, " +
            count(HostStatus::unreachable) + " unreachable, " + count(HostStatus::failed) +
@@ -80,11 +81,12 @@ nlohmann::json render_hosts_json(const std::vector<HostResult>& results) {
                 records.push_back({{"uri", result.uri}, {"record", record}});
             }
         }
-        hosts.push_back({{"uri", result.uri},
-                         {"status", std::string(to_string(result.status))},
-                         {"exit_code", result.outcome.exit_code},
-                         {"error", result.error.empty() ? nlohmann::json() : nlohmann::json(result.error)},
-                         {"summary", result.outcome.summary}});
+        hosts.push_back(
+            {{"uri", result.uri},
+             {"status", std::string(to_string(result.status))},
+             {"exit_code", result.outcome.exit_code},
+             {"error", result.error.empty() ? nlohmann::json() : nlohmann::json(result.error)},
+             {"summary", result.outcome.summary}});
     }
     return {{"domains", std::move(records)},
             {"hosts", std::move(hosts)},

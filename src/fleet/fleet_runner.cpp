@@ -87,7 +87,8 @@ HostResult run_one(const std::string& uri, bool read_only, const ConnectionJob& 
     } catch (const std::exception& e) {
         return failed_result(uri, HostStatus::failed, e.what(), to_int(ExitCode::error));
     } catch (...) {
-        return failed_result(uri, HostStatus::failed, "unexpected failure", to_int(ExitCode::error));
+        return failed_result(uri, HostStatus::failed, "unexpected failure",
+                             to_int(ExitCode::error));
     }
 }
 
@@ -148,8 +149,7 @@ int run_on_hosts(const FleetOptions& fleet, std::ostream& out, std::ostream& err
             if (outcome.summary.is_null()) {
                 out << outcome.records.dump(2) << '\n';
             } else {
-                nlohmann::json doc = {{"domains", outcome.records},
-                                      {"summary", outcome.summary}};
+                nlohmann::json doc = {{"domains", outcome.records}, {"summary", outcome.summary}};
                 out << doc.dump(2) << '\n';
             }
         } else {
@@ -159,20 +159,19 @@ int run_on_hosts(const FleetOptions& fleet, std::ostream& out, std::ostream& err
     }
 
     std::vector<HostResult> results(uris.size());
-    for_each_host(uris, fleet.jobs, read_only, job,
-                  [&](std::size_t index, HostResult&& result) {
-                      if (!json) {
-                          out << render_host_text(result);
-                          if (result.status != HostStatus::ok) {
-                              // Flushed first so the error lands inside its host's group.
-                              out << std::flush;
-                              err << "virt-nest: error: host \"" << shown_uri(result.uri)
-                                       << "\": " << result.error << '\n';
-                          }
-                          out << std::flush;
-                      }
-                      results[index] = std::move(result);
-                  });
+    for_each_host(uris, fleet.jobs, read_only, job, [&](std::size_t index, HostResult&& result) {
+        if (!json) {
+            out << render_host_text(result);
+            if (result.status != HostStatus::ok) {
+                // Flushed first so the error lands inside its host's group.
+                out << std::flush;
+                err << "virt-nest: error: host \"" << shown_uri(result.uri)
+                    << "\": " << result.error << '\n';
+            }
+            out << std::flush;
+        }
+        results[index] = std::move(result);
+    });
     if (json) {
         out << render_hosts_json(results).dump(2) << '\n';
     } else {

@@ -35,24 +35,18 @@ LibvirtFailure classify(const virError* err, virConnectPtr conn) {
         return LibvirtFailure::other;
     }
     switch (err->code) {
-    case VIR_ERR_NO_DOMAIN:
-        return LibvirtFailure::no_domain;
+    case VIR_ERR_NO_DOMAIN: return LibvirtFailure::no_domain;
     case VIR_ERR_NO_SUPPORT:
-    case VIR_ERR_OPERATION_UNSUPPORTED:
-        return LibvirtFailure::no_support;
-    case VIR_ERR_OPERATION_DENIED:
-        return LibvirtFailure::read_only;
+    case VIR_ERR_OPERATION_UNSUPPORTED: return LibvirtFailure::no_support;
+    case VIR_ERR_OPERATION_DENIED: return LibvirtFailure::read_only;
     case VIR_ERR_XML_ERROR:
     case VIR_ERR_XML_DETAIL:
     case VIR_ERR_CONFIG_UNSUPPORTED:
     case VIR_ERR_INVALID_ARG:
-    case VIR_ERR_OPERATION_INVALID:
-        return LibvirtFailure::invalid_argument;
+    case VIR_ERR_OPERATION_INVALID: return LibvirtFailure::invalid_argument;
     case VIR_ERR_NO_CONNECT:
-    case VIR_ERR_RPC:
-        return LibvirtFailure::connection_lost;
-    default:
-        break;
+    case VIR_ERR_RPC: return LibvirtFailure::connection_lost;
+    default: break;
     }
     if (conn != nullptr && virConnectIsAlive(conn) == 0) {
         return LibvirtFailure::connection_lost;
@@ -63,8 +57,8 @@ LibvirtFailure classify(const virError* err, virConnectPtr conn) {
 // Throw a LibvirtError whose text is `what` followed by libvirt's own reason.
 [[noreturn]] void throw_last_error(const std::string& what, virConnectPtr conn = nullptr) {
     const virError* err = virGetLastError();
-    std::string reason = (err != nullptr && err->message != nullptr) ? err->message
-                                                                      : "unknown libvirt error";
+    std::string reason =
+        (err != nullptr && err->message != nullptr) ? err->message : "unknown libvirt error";
     LibvirtFailure failure = classify(err, conn);
     virResetLastError();
     throw LibvirtError(what + ": " + reason, failure);
@@ -75,8 +69,8 @@ LibvirtFailure classify(const virError* err, virConnectPtr conn) {
 [[noreturn]] void throw_domain_error(const std::string& what, virDomainPtr dom) {
     virError copy{};
     const bool have_error = virCopyLastError(&copy) > 0;
-    std::string reason = (have_error && copy.message != nullptr) ? copy.message
-                                                                 : "unknown libvirt error";
+    std::string reason =
+        (have_error && copy.message != nullptr) ? copy.message : "unknown libvirt error";
     LibvirtFailure failure = classify(have_error ? &copy : nullptr, virDomainGetConnect(dom));
     virResetError(&copy);
     virResetLastError();
@@ -96,7 +90,8 @@ const char* or_null(const std::string& value) { return value.empty() ? nullptr :
 
 bool is_unsupported() {
     const virError* err = virGetLastError();
-    if (err != nullptr && (err->code == VIR_ERR_NO_SUPPORT || err->code == VIR_ERR_OPERATION_UNSUPPORTED)) {
+    if (err != nullptr &&
+        (err->code == VIR_ERR_NO_SUPPORT || err->code == VIR_ERR_OPERATION_UNSUPPORTED)) {
         virResetLastError();
         return true;
     }
@@ -202,11 +197,11 @@ void Domain::destroy() const {
 }
 
 void Domain::undefine(bool remove_managed_save_and_snapshots) const {
-    unsigned int flags = remove_managed_save_and_snapshots
-                             ? (VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
-                                VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA |
-                                VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA | VIR_DOMAIN_UNDEFINE_NVRAM)
-                             : 0U;
+    unsigned int flags =
+        remove_managed_save_and_snapshots
+            ? (VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA |
+               VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA | VIR_DOMAIN_UNDEFINE_NVRAM)
+            : 0U;
     if (virDomainUndefineFlags(m_ptr.get(), flags) < 0) {
         throw_last_error("cannot undefine domain " + dq(m_name));
     }
@@ -241,8 +236,8 @@ Connection::Connection(_virConnect* ptr) : m_ptr(ptr) {
 
 Connection Connection::open(const std::string& uri, bool read_only) {
     init_libvirt_once();
-    virConnectPtr conn = read_only ? virConnectOpenReadOnly(or_null(uri))
-                                   : virConnectOpen(or_null(uri));
+    virConnectPtr conn =
+        read_only ? virConnectOpenReadOnly(or_null(uri)) : virConnectOpen(or_null(uri));
     if (conn == nullptr) {
         std::string shown = uri.empty() ? "(default)" : uri;
         throw_last_error("cannot connect to " + dq(shown));
@@ -273,8 +268,8 @@ std::vector<ListedDomain> Connection::list_all_domains_with_state() const {
         virDomainStatsRecordPtr* records = nullptr;
         unsigned int filter = persistent ? VIR_CONNECT_GET_ALL_DOMAINS_STATS_PERSISTENT
                                          : VIR_CONNECT_GET_ALL_DOMAINS_STATS_TRANSIENT;
-        int count = virConnectGetAllDomainStats(m_ptr.get(), VIR_DOMAIN_STATS_STATE, &records,
-                                                filter);
+        int count =
+            virConnectGetAllDomainStats(m_ptr.get(), VIR_DOMAIN_STATS_STATE, &records, filter);
         if (count < 0) {
             if (!is_unsupported()) {
                 throw_last_error("cannot list domains on " + dq(m_uri), m_ptr.get());
@@ -289,7 +284,8 @@ std::vector<ListedDomain> Connection::list_all_domains_with_state() const {
             return listed;
         }
         for (int i = 0; i < count; ++i) {
-            virDomainStatsRecordPtr record = records[i]; // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+            virDomainStatsRecordPtr record =
+                records[i]; // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
             int state = VIR_DOMAIN_NOSTATE;
             virTypedParamsGetInt(record->params, record->nparams, "state.state", &state);
             virDomainRef(record->dom);
@@ -370,9 +366,9 @@ std::string Connection::capabilities() const {
 }
 
 std::optional<std::string> Connection::domain_capabilities(const CapsKey& key) const {
-    char* raw = virConnectGetDomainCapabilities(m_ptr.get(), or_null(key.emulator),
-                                                or_null(key.arch), or_null(key.machine),
-                                                or_null(key.virt_type), 0);
+    char* raw =
+        virConnectGetDomainCapabilities(m_ptr.get(), or_null(key.emulator), or_null(key.arch),
+                                        or_null(key.machine), or_null(key.virt_type), 0);
     if (raw == nullptr) {
         if (is_unsupported()) {
             return std::nullopt;
@@ -386,7 +382,8 @@ std::optional<std::string> Connection::baseline_hypervisor_cpu(const CapsKey& ke
                                                                const std::string& cpu_xml,
                                                                bool expand_features) const {
     const char* cpus[] = {cpu_xml.c_str()};
-    unsigned int flags = expand_features ? static_cast<unsigned int>(VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES) : 0U;
+    unsigned int flags =
+        expand_features ? static_cast<unsigned int>(VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES) : 0U;
     char* raw = virConnectBaselineHypervisorCPU(m_ptr.get(), or_null(key.emulator),
                                                 or_null(key.arch), or_null(key.machine),
                                                 or_null(key.virt_type), cpus, 1, flags);

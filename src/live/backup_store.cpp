@@ -8,10 +8,10 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <fcntl.h>
 #include <fstream>
 #include <functional>
 #include <sstream>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -38,8 +38,8 @@ std::string safe_component(std::string_view text) {
 }
 
 std::string format_stamp(std::chrono::system_clock::time_point when) {
-    auto since_epoch = std::chrono::duration_cast<std::chrono::microseconds>(
-        when.time_since_epoch());
+    auto since_epoch =
+        std::chrono::duration_cast<std::chrono::microseconds>(when.time_since_epoch());
     std::time_t seconds = static_cast<std::time_t>(since_epoch.count() / 1000000);
     long long micros = since_epoch.count() % 1000000;
     std::tm utc{};
@@ -138,8 +138,7 @@ fs::path backup_dir_or_default(const fs::path& given) {
 }
 
 fs::path default_backup_dir() {
-    return default_backup_dir(::geteuid() == 0, std::getenv("XDG_STATE_HOME"),
-                              std::getenv("HOME"));
+    return default_backup_dir(::geteuid() == 0, std::getenv("XDG_STATE_HOME"), std::getenv("HOME"));
 }
 
 std::string connection_key(std::string_view uri) {
@@ -164,8 +163,8 @@ fs::path BackupStore::save(std::string_view uuid, std::string_view name, std::st
                            Durability durability) const {
     const fs::path dir = domain_dir(uuid);
     make_private_dirs(dir);
-    const std::string suffix = "-" + std::string(to_string(kind)) + "-" + safe_component(name) +
-                               ".xml";
+    const std::string suffix =
+        "-" + std::string(to_string(kind)) + "-" + safe_component(name) + ".xml";
     // Names sort by time; a clash within one microsecond moves to the next free one.
     fs::path path;
     std::error_code ec;
@@ -188,8 +187,8 @@ void BackupStore::sync() const {
         if (fd >= 0) {
             ::close(fd);
         }
-        throw Error("cannot flush backups in \"" + m_dir.string() + "\" to disk: " +
-                    std::strerror(err));
+        throw Error("cannot flush backups in \"" + m_dir.string() +
+                    "\" to disk: " + std::strerror(err));
     }
     ::close(fd);
 }

@@ -5,7 +5,6 @@
 
 #include <pugixml.hpp>
 
-
 namespace virtnest {
 namespace {
 
@@ -88,24 +87,19 @@ bool passes_feature(const CpuFacts& facts, NestFeature feature, bool host_offers
     if (auto policy = policy_of(facts, feature)) {
         switch (*policy) {
         case FeaturePolicy::disable:
-        case FeaturePolicy::forbid:
-            return false;
-        case FeaturePolicy::optional:
-            return host_offers;
+        case FeaturePolicy::forbid: return false;
+        case FeaturePolicy::optional: return host_offers;
         case FeaturePolicy::force:
-        case FeaturePolicy::require:
-            return facts.mode != CpuMode::none;
+        case FeaturePolicy::require: return facts.mode != CpuMode::none;
         }
     }
     switch (facts.mode) {
     case CpuMode::host_passthrough:
     case CpuMode::maximum:
-    case CpuMode::host_model:
-        return host_offers;
+    case CpuMode::host_model: return host_offers;
     case CpuMode::custom:
         return feature == NestFeature::svm && vendor_of_model(facts.model) == Vendor::amd;
-    case CpuMode::none:
-        break;
+    case CpuMode::none: break;
     }
     return false;
 }

@@ -29,8 +29,9 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
 }
 
 std::size_t count(const std::vector<DomainOutcome>& outcomes, Action action) {
-    return static_cast<std::size_t>(std::count_if(
-        outcomes.begin(), outcomes.end(), [&](const DomainOutcome& o) { return o.action == action; }));
+    return static_cast<std::size_t>(
+        std::count_if(outcomes.begin(), outcomes.end(),
+                      [&](const DomainOutcome& o) { return o.action == action; }));
 }
 
 } // namespace
@@ -46,13 +47,16 @@ std::string_view to_string(Action action) noexcept {
     return "failed";
 }
 
-std::string render_outcomes_text(const std::vector<DomainOutcome>& outcomes, const ReportStyle& style) {
+std::string render_outcomes_text(const std::vector<DomainOutcome>& outcomes,
+                                 const ReportStyle& style) {
     std::ostringstream out;
     for (const DomainOutcome& o : outcomes) {
         std::string head;
         switch (o.action) {
         case Action::changed: head = style.verb == "revert" ? "reverted" : "changed"; break;
-        case Action::would_change: head = style.verb == "revert" ? "would revert" : "would change"; break;
+        case Action::would_change:
+            head = style.verb == "revert" ? "would revert" : "would change";
+            break;
         case Action::already: head = already_phrase(style.verb); break;
         case Action::skipped: head = "skipped"; break;
         case Action::failed: head = "failed"; break;
@@ -102,8 +106,8 @@ std::string summary_line(const std::vector<DomainOutcome>& outcomes, const Repor
                     already_phrase(style.verb));
     parts.push_back(std::to_string(count(outcomes, Action::skipped)) + " skipped");
     parts.push_back(std::to_string(count(outcomes, Action::failed)) + " failed");
-    std::string line = "summary: " + std::to_string(outcomes.size()) + " selected: " +
-                       join(parts, ", ");
+    std::string line =
+        "summary: " + std::to_string(outcomes.size()) + " selected: " + join(parts, ", ");
     if (style.dry_run) {
         line += " (dry run: nothing was defined)";
     }
@@ -156,7 +160,7 @@ ExitCode outcome_exit_code(const std::vector<DomainOutcome>& outcomes) noexcept 
 }
 
 std::string render_list_table(const std::vector<ListRow>& rows) {
-    const std::array<std::string, 7> header = {"NAME", "STATE", "PERSISTENT", "CPU MODE",
+    const std::array<std::string, 7> header = {"NAME",   "STATE",   "PERSISTENT", "CPU MODE",
                                                "NESTED", "FEATURE", "NOTES"};
     std::vector<std::array<std::string, 7>> cells;
     cells.push_back(header);

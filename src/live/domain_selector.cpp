@@ -92,9 +92,8 @@ std::vector<std::size_t> select_domains(const std::vector<DomainBrief>& domains,
             selected.push_back(i);
         }
     }
-    std::sort(selected.begin(), selected.end(), [&](std::size_t a, std::size_t b) {
-        return domains[a].name < domains[b].name;
-    });
+    std::sort(selected.begin(), selected.end(),
+              [&](std::size_t a, std::size_t b) { return domains[a].name < domains[b].name; });
     return selected;
 }
 

@@ -57,7 +57,7 @@ DomainOutcome not_attempted(const ListedDomain& item, const std::string& lost) {
 }
 
 RunOutcome finish_run(const std::vector<DomainOutcome>& outcomes, const ReportStyle& style,
-                       const std::string& lost) {
+                      const std::string& lost) {
     RunOutcome host;
     host.exit_code = lost.empty() ? to_int(outcome_exit_code(outcomes)) : to_int(ExitCode::error);
     host.text = render_outcomes_text(outcomes, style);

@@ -5,10 +5,10 @@
 // not done), and turning outcomes into a RunOutcome.
 
 #include "virtnest/fleet/run_outcome.hpp"
+#include "virtnest/libvirt/connection.hpp"
 #include "virtnest/live/domain_report.hpp"
 #include "virtnest/live/domain_selector.hpp"
 #include "virtnest/util/error.hpp"
-#include "virtnest/libvirt/connection.hpp"
 
 #include <filesystem>
 #include <functional>
@@ -27,14 +27,14 @@ std::vector<std::size_t> select_listed(const std::vector<ListedDomain>& listed,
 // listing each, the first time a domain needs the answer (so a run that changes nothing
 // asks nothing, and a run over 1,000 domains asks twice, not 2,000 times).
 class DomainMarks {
-public:
+  public:
     explicit DomainMarks(const Connection& conn) : m_conn(conn) {}
     // Return true when the domain with `uuid` has a managed-save image.
     bool has_managed_save(const std::string& uuid);
     // Return true when the domain with `uuid` has at least one snapshot.
     bool has_snapshots(const std::string& uuid);
 
-private:
+  private:
     const Connection& m_conn;
     std::optional<std::set<std::string>> m_saved;
     std::optional<std::set<std::string>> m_snapshots;
@@ -87,8 +87,8 @@ DomainOutcome guarded(const ListedDomain& item, Work&& work, std::string& lost) 
 // later domain is marked "not attempted". `lost` receives the connection error, if any.
 template <typename Work>
 std::vector<DomainOutcome> for_each_selected(const std::vector<ListedDomain>& listed,
-                                             const std::vector<std::size_t>& indices,
-                                             Work&& work, std::string& lost) {
+                                             const std::vector<std::size_t>& indices, Work&& work,
+                                             std::string& lost) {
     std::vector<DomainOutcome> outcomes;
     outcomes.reserve(indices.size());
     for (std::size_t index : indices) {
@@ -101,6 +101,6 @@ std::vector<DomainOutcome> for_each_selected(const std::vector<ListedDomain>& li
 // Return the RunOutcome of a run: text or JSON records, summary, exit code (1 when the
 // connection was lost, else 0 or 3).
 RunOutcome finish_run(const std::vector<DomainOutcome>& outcomes, const ReportStyle& style,
-                       const std::string& lost);
+                      const std::string& lost);
 
 } // namespace virtnest

@@ -1,6 +1,6 @@
 // enable/disable on one connection: read, plan, rewrite, back up, re-check, define, verify.
-#include "virtnest/live/live_commands.hpp"
 #include "live/live_common.hpp"
+#include "virtnest/live/live_commands.hpp"
 
 #include "virtnest/live/backup_store.hpp"
 #include "virtnest/live/cpu_inspect.hpp"
@@ -91,8 +91,8 @@ DomainOutcome already(DomainOutcome outcome, const Domain& dom, const CpuFacts& 
 struct PendingChange {
     std::size_t slot = 0; // index into the run's outcomes
     const ListedDomain* item = nullptr;
-    std::string xml;      // what was read, and backed up
-    std::string new_xml;  // what will be defined
+    std::string xml;     // what was read, and backed up
+    std::string new_xml; // what will be defined
     Plan plan;
     std::filesystem::path backup;
 };
@@ -134,11 +134,11 @@ DomainOutcome prepare_one(EnableRun& run, const ListedDomain& item,
     if (!rewritten.changed) {
         outcome.warnings.insert(outcome.warnings.end(), rewritten.warnings.begin(),
                                 rewritten.warnings.end());
-        outcome.reason = nest.nesting == Nesting::enable
-                             ? "already nest-capable (" + feature_text(plan.feature) +
-                                   " passed to the guest)"
-                             : "already without nesting (" + feature_text(plan.feature) +
-                                   " not passed to the guest)";
+        outcome.reason =
+            nest.nesting == Nesting::enable
+                ? "already nest-capable (" + feature_text(plan.feature) + " passed to the guest)"
+                : "already without nesting (" + feature_text(plan.feature) +
+                      " not passed to the guest)";
         return already(std::move(outcome), dom, facts.cpu, item.state);
     }
     if (safety_skip) {
@@ -154,7 +154,8 @@ DomainOutcome prepare_one(EnableRun& run, const ListedDomain& item,
             return outcome;
         }
     }
-    if (nest.nesting == Nesting::enable && plan.request.mode == CpuMode::custom && target.verified) {
+    if (nest.nesting == Nesting::enable && plan.request.mode == CpuMode::custom &&
+        target.verified) {
         auto compat = run.targets.compare(facts.cpu.caps_key,
                                           custom_cpu_xml(*plan.request.model, *plan.feature));
         plan = check_model_usable(std::move(plan), target, compat, nest.force);
@@ -173,7 +174,8 @@ DomainOutcome prepare_one(EnableRun& run, const ListedDomain& item,
     }
     outcome.restart_required = is_active(item.state);
     if (run.options.diff) {
-        const char* after = nest.nesting == Nesting::enable ? " (nest-capable)" : " (without nesting)";
+        const char* after =
+            nest.nesting == Nesting::enable ? " (nest-capable)" : " (without nesting)";
         outcome.diff = unified_diff(mask_secrets(xml), mask_secrets(rewritten.xml),
                                     outcome.name + " (current)", outcome.name + after);
     }
@@ -182,11 +184,16 @@ DomainOutcome prepare_one(EnableRun& run, const ListedDomain& item,
         return outcome;
     }
 
-    const BackupKind kind = nest.nesting == Nesting::enable ? BackupKind::enable : BackupKind::disable;
-    pending = PendingChange{0, &item, xml, std::move(rewritten.xml), std::move(plan),
-                            run.backups().save(outcome.uuid, outcome.name, xml, kind,
-                                               std::chrono::system_clock::now(),
-                                               Durability::at_sync)};
+    const BackupKind kind =
+        nest.nesting == Nesting::enable ? BackupKind::enable : BackupKind::disable;
+    pending =
+        PendingChange{0,
+                      &item,
+                      xml,
+                      std::move(rewritten.xml),
+                      std::move(plan),
+                      run.backups().save(outcome.uuid, outcome.name, xml, kind,
+                                         std::chrono::system_clock::now(), Durability::at_sync)};
     return outcome;
 }
 
@@ -199,11 +206,11 @@ DomainOutcome commit_one(EnableRun& run, const PendingChange& change, DomainOutc
     }
     outcome.backup = change.backup.string();
     Domain defined = run.conn.define(change.new_xml, run.options.validate, outcome.name);
-    if (auto wrong = verify_defined(defined.xml(XmlView::inactive_secure), change.plan,
-                                    run.options.nest)) {
+    if (auto wrong =
+            verify_defined(defined.xml(XmlView::inactive_secure), change.plan, run.options.nest)) {
         outcome.action = Action::failed;
-        outcome.reason = *wrong + "; the previous definition is in the backup: virt-nest revert " +
-                         outcome.name;
+        outcome.reason =
+            *wrong + "; the previous definition is in the backup: virt-nest revert " + outcome.name;
         return outcome;
     }
     outcome.action = Action::changed;

@@ -1,6 +1,6 @@
 // list on one connection: one row per selected domain with its nesting facts.
-#include "virtnest/live/live_commands.hpp"
 #include "live/live_common.hpp"
+#include "virtnest/live/live_commands.hpp"
 
 #include "virtnest/live/cpu_inspect.hpp"
 #include "virtnest/live/nest_planner.hpp"
@@ -37,7 +37,8 @@ ListRow list_one(NestTargetCache& targets, DomainMarks& marks, const ListedDomai
     if (is_active(item.state)) {
         const CpuFacts live = inspect_cpu(dom.xml(XmlView::live));
         if (restart_pending(facts, live)) {
-            row.notes.emplace_back("restart pending: the inactive CPU differs from the running one");
+            row.notes.emplace_back(
+                "restart pending: the inactive CPU differs from the running one");
         }
     } else if (item.persistent && marks.has_managed_save(dom.uuid())) {
         row.notes.emplace_back("managed-save image present");

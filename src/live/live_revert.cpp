@@ -1,7 +1,7 @@
 // revert on one connection: restore the latest (or the named) backup, with the same safety
 // as enable: refusals, a backup of what is replaced, the concurrency re-check.
-#include "virtnest/live/live_commands.hpp"
 #include "live/live_common.hpp"
+#include "virtnest/live/live_commands.hpp"
 
 #include "virtnest/live/backup_store.hpp"
 #include "virtnest/live/cpu_inspect.hpp"
@@ -23,7 +23,8 @@ DomainOutcome revert_one(const Connection& conn, const RevertOptions& options,
     } else if (auto latest = store.latest(outcome.uuid)) {
         source = latest->path;
     } else {
-        outcome.reason = "no backup of this domain in \"" + store.domain_dir(outcome.uuid).string() +
+        outcome.reason = "no backup of this domain in \"" +
+                         store.domain_dir(outcome.uuid).string() +
                          "\": nothing to revert to (use --backup FILE or --backup-dir DIR)";
         return outcome;
     }
@@ -32,7 +33,8 @@ DomainOutcome revert_one(const Connection& conn, const RevertOptions& options,
     try {
         backup_facts = inspect_cpu(backup_xml);
     } catch (const Error& e) {
-        outcome.reason = "backup \"" + source.string() + "\" is not a domain definition: " + e.what();
+        outcome.reason =
+            "backup \"" + source.string() + "\" is not a domain definition: " + e.what();
         return outcome;
     }
     if (backup_facts.uuid != outcome.uuid || backup_facts.name != outcome.name) {
@@ -51,7 +53,8 @@ DomainOutcome revert_one(const Connection& conn, const RevertOptions& options,
     facts.cpu = backup_facts;
     facts.state = item.state;
     facts.persistent = item.persistent;
-    facts.managed_save = item.persistent && !is_active(item.state) && marks.has_managed_save(outcome.uuid);
+    facts.managed_save =
+        item.persistent && !is_active(item.state) && marks.has_managed_save(outcome.uuid);
     if (auto refusal = safety_refusal(facts)) {
         if (!options.force) {
             outcome.reason = *refusal;
@@ -70,7 +73,8 @@ DomainOutcome revert_one(const Connection& conn, const RevertOptions& options,
         outcome.action = Action::would_change;
         return outcome;
     }
-    const std::filesystem::path undo = store.save(outcome.uuid, outcome.name, current, BackupKind::revert);
+    const std::filesystem::path undo =
+        store.save(outcome.uuid, outcome.name, current, BackupKind::revert);
     if (!still_as_read(dom, current, undo, options.before_recheck)) {
         outcome.reason = k_changed_concurrently;
         return outcome;

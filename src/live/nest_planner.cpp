@@ -46,13 +46,15 @@ std::optional<std::string> safety_refusal(const DomainFacts& facts) {
     const std::string& name = facts.cpu.name;
     if (!facts.persistent) {
         return "transient domain: defining it would make it persistent; make it persistent "
-               "yourself first (virsh dumpxml " + name + " > " + name + ".xml && virsh define " +
-               name + ".xml) or pass --force";
+               "yourself first (virsh dumpxml " +
+               name + " > " + name + ".xml && virsh define " + name + ".xml) or pass --force";
     }
     if (facts.managed_save) {
         return "managed-save image present: restoring it would bring back the old CPU; "
-               "discard it with 'virsh managedsave-remove " + name +
-               "' (the saved guest state is lost) or start and shut down the domain, or pass --force";
+               "discard it with 'virsh managedsave-remove " +
+               name +
+               "' (the saved guest state is lost) or start and shut down the domain, or pass "
+               "--force";
     }
     return std::nullopt;
 }
@@ -85,9 +87,9 @@ Plan plan_domain(const DomainFacts& facts, const NestTarget& target, const NestO
     if (enable) {
         if (target.verified && !target.offers_nesting) {
             std::string refusal =
-                "this host offers no nesting for virt type " + quoted(facts.cpu.caps_key.virt_type) +
-                ": libvirt's host-model CPU has no " + feature_name +
-                "; run 'virt-nest check' on the host (and 'virt-nest host enable')";
+                "this host offers no nesting for virt type " +
+                quoted(facts.cpu.caps_key.virt_type) + ": libvirt's host-model CPU has no " +
+                feature_name + "; run 'virt-nest check' on the host (and 'virt-nest host enable')";
             if (!options.force) {
                 return skip(refusal);
             }
@@ -97,11 +99,10 @@ Plan plan_domain(const DomainFacts& facts, const NestTarget& target, const NestO
             // auto: leave a domain that already passes the feature alone.
             const bool host_model_unverified =
                 facts.cpu.mode == CpuMode::host_model && !target.verified;
-            const bool passthrough_like = facts.cpu.mode == CpuMode::host_passthrough ||
-                                          facts.cpu.mode == CpuMode::maximum;
-            const bool passes =
-                feature ? passes_feature(facts.cpu, *feature, target.offers_nesting)
-                        : passthrough_like && !facts.cpu.vmx && !facts.cpu.svm;
+            const bool passthrough_like =
+                facts.cpu.mode == CpuMode::host_passthrough || facts.cpu.mode == CpuMode::maximum;
+            const bool passes = feature ? passes_feature(facts.cpu, *feature, target.offers_nesting)
+                                        : passthrough_like && !facts.cpu.vmx && !facts.cpu.svm;
             if (!host_model_unverified && passes) {
                 plan.action = PlanAction::already;
                 plan.reason = "already nest-capable (" + std::string(to_string(facts.cpu.mode)) +
@@ -120,9 +121,11 @@ Plan plan_domain(const DomainFacts& facts, const NestTarget& target, const NestO
         }
         if (plan.request.mode == CpuMode::custom) {
             if (!feature) {
-                return skip("cannot tell whether this domain needs vmx (Intel) or svm (AMD) in "
-                            "custom mode: " + std::string(k_unverified_note) +
-                            " and no CPU model or vendor says; pass --feature vmx or --feature svm");
+                return skip(
+                    "cannot tell whether this domain needs vmx (Intel) or svm (AMD) in "
+                    "custom mode: " +
+                    std::string(k_unverified_note) +
+                    " and no CPU model or vendor says; pass --feature vmx or --feature svm");
             }
             std::string model = options.model ? *options.model : facts.cpu.model;
             if (model.empty()) {

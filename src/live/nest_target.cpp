@@ -29,7 +29,8 @@ NestTarget target_from_caps(const DomainCaps& caps,
         // Without a vendor or a host-model CPU there is nothing to look for vmx/svm in.
         target.verified = false;
         target.offers_nesting = true;
-        target.note = std::string(k_unverified_note) + " (no host-model CPU in the domain capabilities)";
+        target.note =
+            std::string(k_unverified_note) + " (no host-model CPU in the domain capabilities)";
         return target;
     }
     const std::string name(to_string(*feature));
@@ -40,9 +41,9 @@ NestTarget target_from_caps(const DomainCaps& caps,
         std::set<std::string> listed = caps.host_model_cpu_xml.empty()
                                            ? std::set<std::string>{}
                                            : enabled_features(caps.host_model_cpu_xml);
-        target.offers_nesting = listed.count(name) > 0 ||
-                                (*feature == NestFeature::svm &&
-                                 vendor_of_model(caps.host_model_name) == Vendor::amd);
+        target.offers_nesting =
+            listed.count(name) > 0 ||
+            (*feature == NestFeature::svm && vendor_of_model(caps.host_model_name) == Vendor::amd);
     }
     return target;
 }
@@ -54,8 +55,7 @@ NestTarget fallback_target(const std::string& virt_type, std::optional<Vendor> h
     target.offers_nesting = true;
     // TCG ('qemu') has no host-passthrough; everything else is assumed to.
     target.host_passthrough_supported = virt_type != "qemu";
-    target.note = std::string(k_unverified_note) +
-                  " (the driver reports no domain capabilities)";
+    target.note = std::string(k_unverified_note) + " (the driver reports no domain capabilities)";
     return target;
 }
 

@@ -5,9 +5,8 @@
 
 namespace virtnest {
 
-std::optional<std::set<std::string>> expanded_host_model_features(const Connection& conn,
-                                                                  const CapsKey& key,
-                                                                  const DomainCaps& caps) {
+std::optional<std::set<std::string>>
+expanded_host_model_features(const Connection& conn, const CapsKey& key, const DomainCaps& caps) {
     if (caps.host_model_cpu_xml.empty()) {
         return std::nullopt;
     }

@@ -1,10 +1,10 @@
 #include "virtnest/rewrite/cpu_rewrite.hpp"
 
+#include "rewrite/nest_features.hpp"
 #include "virtnest/rewrite/cpu_vendor.hpp"
 #include "virtnest/util/error.hpp"
 #include "virtnest/util/name_suggest.hpp"
 #include "virtnest/xml/xml_document.hpp"
-#include "rewrite/nest_features.hpp"
 #include "virtnest/xml/xml_edit.hpp"
 
 #include <algorithm>
@@ -35,7 +35,7 @@ std::string_view vendor_name(Vendor vendor) { return vendor == Vendor::intel ? "
 
 // One rewrite in progress: the document, what was asked, and what has been done so far.
 class Rewrite {
-public:
+  public:
     Rewrite(pugi::xml_document& doc, const RewriteRequest& request)
         : m_domain(doc.document_element()), m_request(request) {
         std::string name = domain_name(doc);
@@ -78,14 +78,17 @@ public:
         return std::move(m_result);
     }
 
-private:
+  private:
     RewriteResult other_arch() {
         std::string arch = m_arch.empty() ? std::string("this architecture") : m_arch;
         if (m_request.nesting == Nesting::enable) {
-            throw Error("cannot enable nesting in " + m_label + ": libvirt 9 cannot express "
-                        "nested virtualization for " + arch + " guests");
+            throw Error("cannot enable nesting in " + m_label +
+                        ": libvirt 9 cannot express "
+                        "nested virtualization for " +
+                        arch + " guests");
         }
-        m_result.warnings.push_back(arch + " guests cannot nest with libvirt 9; nothing to disable");
+        m_result.warnings.push_back(arch +
+                                    " guests cannot nest with libvirt 9; nothing to disable");
         return std::move(m_result);
     }
 
@@ -266,10 +269,10 @@ private:
             chosen = feature_for(*m_request.vendor);
         }
         if (chosen && model_vendor && feature_for(*model_vendor) != *chosen) {
-            m_result.warnings.push_back(
-                "feature " + std::string(to_string(*chosen)) + " does not match CPU model \"" +
-                model + "\" (" + std::string(vendor_name(*model_vendor)) + ", which uses " +
-                std::string(to_string(feature_for(*model_vendor))) + ")");
+            m_result.warnings.push_back("feature " + std::string(to_string(*chosen)) +
+                                        " does not match CPU model \"" + model + "\" (" +
+                                        std::string(vendor_name(*model_vendor)) + ", which uses " +
+                                        std::string(to_string(feature_for(*model_vendor))) + ")");
         }
         if (!chosen && model_vendor) {
             chosen = feature_for(*model_vendor);
@@ -296,9 +299,10 @@ private:
         if (mode == "custom") {
             std::optional<NestFeature> feature = infer_feature();
             if (!feature) {
-                throw Error("cannot tell whether " + m_label + " needs vmx or svm: CPU model \"" +
-                            current_model() +
-                            "\" belongs to no vendor; pass --feature vmx|svm or --vendor intel|amd");
+                throw Error(
+                    "cannot tell whether " + m_label + " needs vmx or svm: CPU model \"" +
+                    current_model() +
+                    "\" belongs to no vendor; pass --feature vmx|svm or --vendor intel|amd");
             }
             ensure_nest_feature(m_cpu, *feature, Nesting::enable, m_result.changes);
             return;

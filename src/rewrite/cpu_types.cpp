@@ -15,8 +15,8 @@ std::string_view to_string(CpuMode mode) noexcept {
 }
 
 std::optional<CpuMode> parse_cpu_mode(std::string_view text) noexcept {
-    for (CpuMode mode : {CpuMode::host_passthrough, CpuMode::host_model, CpuMode::custom,
-                         CpuMode::maximum}) {
+    for (CpuMode mode :
+         {CpuMode::host_passthrough, CpuMode::host_model, CpuMode::custom, CpuMode::maximum}) {
         if (text == to_string(mode)) {
             return mode;
         }

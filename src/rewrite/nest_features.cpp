@@ -20,7 +20,8 @@ std::vector<pugi::xml_node> features_named(pugi::xml_node cpu, std::string_view 
     return found;
 }
 
-void remove_duplicates(const std::vector<pugi::xml_node>& found, std::vector<std::string>& changes) {
+void remove_duplicates(const std::vector<pugi::xml_node>& found,
+                       std::vector<std::string>& changes) {
     for (std::size_t i = 1; i < found.size(); ++i) {
         remove_logged(found[i], "duplicate", changes);
     }

@@ -18,7 +18,7 @@ namespace {
 
 // Closes the descriptor on every path out of write_file_atomic.
 class FdOwner {
-public:
+  public:
     explicit FdOwner(int fd) : m_fd(fd) {}
     FdOwner(const FdOwner&) = delete;
     FdOwner& operator=(const FdOwner&) = delete;
@@ -34,7 +34,7 @@ public:
         return fd;
     }
 
-private:
+  private:
     int m_fd;
 };
 

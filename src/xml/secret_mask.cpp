@@ -26,7 +26,7 @@ bool is_name_char(char c) {
 // A tiny scanner over the raw text: it must keep every byte it does not mask, so it cannot
 // go through a DOM. Malformed input is copied as far as it can be understood.
 class Masker {
-public:
+  public:
     explicit Masker(std::string_view text) : m_text(text) { m_out.reserve(text.size()); }
 
     std::string run() {
@@ -40,7 +40,7 @@ public:
         return std::move(m_out);
     }
 
-private:
+  private:
     void copy_until(std::string_view end) {
         std::size_t stop = m_text.find(end, m_pos);
         stop = stop == std::string_view::npos ? m_text.size() : stop + end.size();

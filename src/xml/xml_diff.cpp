@@ -50,8 +50,7 @@ std::string range(std::size_t first, std::size_t count) {
 } // namespace
 
 std::string unified_diff(std::string_view before, std::string_view after,
-                         std::string_view before_label, std::string_view after_label,
-                         int context) {
+                         std::string_view before_label, std::string_view after_label, int context) {
     if (before == after) {
         return {};
     }
@@ -104,8 +103,8 @@ std::string unified_diff(std::string_view before, std::string_view after,
         seen_b += e.mark != '-' ? std::size_t{1} : std::size_t{0};
     }
 
-    std::string out = "--- " + std::string(before_label) + "\n+++ " + std::string(after_label) +
-                      "\n";
+    std::string out =
+        "--- " + std::string(before_label) + "\n+++ " + std::string(after_label) + "\n";
     std::size_t ctx = static_cast<std::size_t>(std::max(context, 0));
     std::size_t k = 0;
     while (k < edits.size()) {

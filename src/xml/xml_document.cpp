@@ -37,8 +37,8 @@ std::ptrdiff_t start_of(const pugi::xml_node& node) {
 // then be printed as `&amp;foo;`; libxml2 refuses it. Scan the raw text (outside comments,
 // CDATA, processing instructions and the doctype) for references XML does not predefine.
 void check_entities(std::string_view text, std::string_view source) {
-    constexpr std::array<std::pair<std::string_view, std::string_view>, 4> k_skipped{{
-        {"<!--", "-->"}, {"<![CDATA[", "]]>"}, {"<?", "?>"}, {"<!DOCTYPE", ">"}}};
+    constexpr std::array<std::pair<std::string_view, std::string_view>, 4> k_skipped{
+        {{"<!--", "-->"}, {"<![CDATA[", "]]>"}, {"<?", "?>"}, {"<!DOCTYPE", ">"}}};
     std::size_t pos = 0;
     while (pos < text.size()) {
         std::size_t next = text.find_first_of("<&", pos);
@@ -68,7 +68,8 @@ void check_entities(std::string_view text, std::string_view source) {
             std::size_t shown = std::min<std::size_t>(name.size(), 32);
             throw Error("cannot parse " + std::string(source) + ": " +
                         where(text, static_cast<std::ptrdiff_t>(pos)) + ": unknown entity \"&" +
-                        std::string(name.substr(0, shown)) + ";\" (only &amp; &lt; &gt; &apos; "
+                        std::string(name.substr(0, shown)) +
+                        ";\" (only &amp; &lt; &gt; &apos; "
                         "&quot; and character references are allowed)");
         }
         pos = semicolon + 1;
@@ -149,8 +150,7 @@ bool is_text(const pugi::xml_node& node) {
     return node.type() == pugi::node_pcdata || node.type() == pugi::node_cdata;
 }
 
-void write_node(std::string& out, const pugi::xml_node& node, int depth, bool indent,
-                Style style);
+void write_node(std::string& out, const pugi::xml_node& node, int depth, bool indent, Style style);
 
 void write_children(std::string& out, const pugi::xml_node& node, int depth, bool indent,
                     Style style) {
@@ -202,18 +202,13 @@ void write_element(std::string& out, const pugi::xml_node& node, int depth, bool
     out += '>';
 }
 
-void write_node(std::string& out, const pugi::xml_node& node, int depth, bool indent,
-                Style style) {
+void write_node(std::string& out, const pugi::xml_node& node, int depth, bool indent, Style style) {
     if (indent) {
         out.append(static_cast<std::size_t>(depth) * 2, ' ');
     }
     switch (node.type()) {
-    case pugi::node_element:
-        write_element(out, node, depth, indent, style);
-        break;
-    case pugi::node_pcdata:
-        escape_into(out, node.value(), false, style);
-        break;
+    case pugi::node_element: write_element(out, node, depth, indent, style); break;
+    case pugi::node_pcdata: escape_into(out, node.value(), false, style); break;
     case pugi::node_cdata:
         out += "<![CDATA[";
         out += node.value();
@@ -238,8 +233,7 @@ void write_node(std::string& out, const pugi::xml_node& node, int depth, bool in
         out += node.value();
         out += '>';
         break;
-    default:
-        break;
+    default: break;
     }
     if (indent) {
         out += '\n';

@@ -11,12 +11,12 @@ namespace {
 
 // The order in which libvirt 9's virDomainDefFormat prints the children of <domain>.
 constexpr std::array<std::string_view, 34> k_domain_order{
-    "name",        "uuid",      "genid",        "title",       "description",   "metadata",
-    "maxMemory",   "memory",    "currentMemory", "blkiotune",  "memtune",       "memoryBacking",
-    "vcpu",        "vcpus",     "iothreads",    "iothreadids", "cputune",       "numatune",
-    "resource",    "sysinfo",   "bootloader",   "bootloader_args", "os",        "idmap",
-    "features",    "cpu",       "clock",        "on_poweroff", "on_reboot",     "on_crash",
-    "on_lockfailure", "pm",     "perf",         "devices"};
+    "name",           "uuid",    "genid",         "title",           "description", "metadata",
+    "maxMemory",      "memory",  "currentMemory", "blkiotune",       "memtune",     "memoryBacking",
+    "vcpu",           "vcpus",   "iothreads",     "iothreadids",     "cputune",     "numatune",
+    "resource",       "sysinfo", "bootloader",    "bootloader_args", "os",          "idmap",
+    "features",       "cpu",     "clock",         "on_poweroff",     "on_reboot",   "on_crash",
+    "on_lockfailure", "pm",      "perf",          "devices"};
 
 // The order in which virCPUDefFormat prints the children of <cpu>.
 constexpr std::array<std::string_view, 8> k_cpu_order{

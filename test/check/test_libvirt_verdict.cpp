@@ -1,6 +1,6 @@
 #include "host_test_support.hpp"
-#include "virtnest/libvirt/domain_caps.hpp"
 #include "virtnest/check/libvirt_verdict.hpp"
+#include "virtnest/libvirt/domain_caps.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,9 +1,9 @@
 #include "cli_capture.hpp"
 #include "host_test_support.hpp"
+#include "virtnest/check/host_enable.hpp"
 #include "virtnest/cli/cli.hpp"
 #include "virtnest/util/error.hpp"
 #include "virtnest/util/exit_code.hpp"
-#include "virtnest/check/host_enable.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -60,9 +60,7 @@ Enabled enable_with(const TreeCopy& tree, virtnest::ModuleLoader& loader, bool d
     return result;
 }
 
-std::vector<std::string> no_vms() {
-    return {};
-}
+std::vector<std::string> no_vms() { return {}; }
 
 } // namespace
 

@@ -66,7 +66,8 @@ TEST_CASE("cmd_rewrite: exit codes tell changes from nothing to do", "[cmd_rewri
         REQUIRE(slurp(scratch.input) == k_custom);
     }
     SECTION("already in the requested state: 5, the document unchanged") {
-        std::ofstream(scratch.input) << "<domain><name>web-1</name><cpu mode='host-model'/></domain>";
+        std::ofstream(scratch.input)
+            << "<domain><name>web-1</name><cpu mode='host-model'/></domain>";
         Run run = cli({"rewrite", scratch.input.string(), "--mode", "host-model"});
         REQUIRE(run.code == to_int(ExitCode::unchanged));
         REQUIRE(run.out == "<domain><name>web-1</name><cpu mode='host-model'/></domain>");
@@ -85,22 +86,23 @@ TEST_CASE("cmd_rewrite: --diff masks secrets and shows only the rewrite", "[cmd_
     Run run = cli({"rewrite", scratch.input.string(), "--mode", "host-model", "--diff", "-U", "9"});
     REQUIRE(run.code == 0);
     std::string label = scratch.input.string();
-    REQUIRE(run.out == "--- " + label + "\n+++ " + label + " (rewritten)\n"
-                       "@@ -1,9 +1,7 @@\n"
-                       " <domain type='kvm'>\n"
-                       "   <name>web-1</name>\n"
-                       "-  <cpu mode='custom' match='exact'>\n"
-                       "-    <model>Haswell</model>\n"
-                       "-  </cpu>\n"
-                       "+  <cpu mode='host-model'/>\n"
-                       "   <devices>\n"
-                       "     <graphics type='vnc' passwd='***'/>\n"
-                       "   </devices>\n"
-                       " </domain>\n");
+    REQUIRE(run.out == "--- " + label + "\n+++ " + label +
+                           " (rewritten)\n"
+                           "@@ -1,9 +1,7 @@\n"
+                           " <domain type='kvm'>\n"
+                           "   <name>web-1</name>\n"
+                           "-  <cpu mode='custom' match='exact'>\n"
+                           "-    <model>Haswell</model>\n"
+                           "-  </cpu>\n"
+                           "+  <cpu mode='host-model'/>\n"
+                           "   <devices>\n"
+                           "     <graphics type='vnc' passwd='***'/>\n"
+                           "   </devices>\n"
+                           " </domain>\n");
     REQUIRE(run.out.find("s3cret") == std::string::npos);
     SECTION("nothing to do: no diff and exit 5") {
-        Run again = cli({"rewrite", scratch.input.string(), "--mode", "custom", "--feature", "svm",
-                         "--diff"});
+        Run again = cli(
+            {"rewrite", scratch.input.string(), "--mode", "custom", "--feature", "svm", "--diff"});
         REQUIRE(again.code == 0);
         std::ofstream(scratch.input) << "<domain><cpu mode='host-model'/></domain>";
         Run none = cli({"rewrite", scratch.input.string(), "--mode", "host-model", "--diff"});
@@ -159,8 +161,9 @@ TEST_CASE("cmd_rewrite: bad input and bad usage", "[cmd_rewrite]") {
     SECTION("unknown mode") {
         Run run = cli({"rewrite", file, "--mode", "host_model"});
         REQUIRE(run.code == to_int(ExitCode::usage));
-        REQUIRE(run.err ==
-                "virt-nest: error: unknown CPU mode \"host_model\"; did you mean \"host-model\"?\n");
+        REQUIRE(
+            run.err ==
+            "virt-nest: error: unknown CPU mode \"host_model\"; did you mean \"host-model\"?\n");
     }
     SECTION("unknown feature") {
         Run run = cli({"rewrite", file, "--mode", "custom", "--feature", "vtx"});

@@ -71,8 +71,9 @@ TEST_CASE("live cli: exit codes", "[live][cli]") {
         std::ostringstream err;
         REQUIRE(run_cli({"-c", "qemu+unix:///system?socket=/nonexistent", "enable"}, out, err) ==
                 to_int(ExitCode::usage));
-        REQUIRE(err.str() ==
-                "virt-nest: error: no domain selected: name domains, give shell globs, or use --all\n");
+        REQUIRE(
+            err.str() ==
+            "virt-nest: error: no domain selected: name domains, give shell globs, or use --all\n");
     }
     SECTION("bad option values are usage errors (2)") {
         REQUIRE(run({"enable", "web-1", "--mode", "turbo"}).code == to_int(ExitCode::usage));
@@ -86,8 +87,8 @@ TEST_CASE("live cli: exit codes", "[live][cli]") {
         std::ostringstream err;
         REQUIRE(run_cli({"-c", "qemu+unix:///system?socket=/nonexistent", "list"}, out, err) ==
                 to_int(ExitCode::error));
-        REQUIRE_THAT(err.str(), Catch::Matchers::StartsWith(
-                                    "virt-nest: error: cannot connect to "
-                                    "\"qemu+unix:///system?socket=/nonexistent\": "));
+        REQUIRE_THAT(err.str(),
+                     Catch::Matchers::StartsWith("virt-nest: error: cannot connect to "
+                                                 "\"qemu+unix:///system?socket=/nonexistent\": "));
     }
 }

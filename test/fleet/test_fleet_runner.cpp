@@ -10,8 +10,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstdint>
 #include <condition_variable>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -23,9 +23,9 @@
 using virtnest::Connection;
 using virtnest::ExitCode;
 using virtnest::FleetOptions;
-using virtnest::RunOutcome;
 using virtnest::HostResult;
 using virtnest::HostStatus;
+using virtnest::RunOutcome;
 using virtnest::to_int;
 
 namespace {
@@ -68,7 +68,7 @@ struct TempFile {
 // Waits for an event from another thread; gives up after a deadlock-guard period so a broken
 // runner fails the test instead of hanging it. Not a timing assertion.
 class Signal {
-public:
+  public:
     void raise() {
         {
             std::lock_guard lock(m_mutex);
@@ -81,7 +81,7 @@ public:
         return m_cv.wait_for(lock, std::chrono::seconds(20), [&] { return m_raised; });
     }
 
-private:
+  private:
     std::mutex m_mutex;
     std::condition_variable m_cv;
     bool m_raised = false;
@@ -121,10 +121,12 @@ TEST_CASE("host_runner: resolve_uris reads -c and the hosts file", "[host_runner
     }
     SECTION("-c values keep their order") {
         global.uris = {"test:///b", "test:///a"};
-        REQUIRE(virtnest::resolve_uris(global) == std::vector<std::string>{"test:///b", "test:///a"});
+        REQUIRE(virtnest::resolve_uris(global) ==
+                std::vector<std::string>{"test:///b", "test:///a"});
     }
     SECTION("file lines follow -c; blanks, comments and CR are skipped; duplicates dropped") {
-        TempFile file("# fleet\n\n  qemu+ssh://root@b/system  \r\n\t# off: qemu:///x\ntest:///a\r\ntest:///c\n");
+        TempFile file("# fleet\n\n  qemu+ssh://root@b/system  \r\n\t# off: "
+                      "qemu:///x\ntest:///a\r\ntest:///c\n");
         global.uris = {"test:///a"};
         global.hosts_file = file.path.string();
         REQUIRE(virtnest::resolve_uris(global) ==
@@ -145,11 +147,11 @@ TEST_CASE("host_runner: resolve_uris reads -c and the hosts file", "[host_runner
 
 TEST_CASE("host_runner: combine_exit_codes ranks the hosts' codes", "[host_runner]") {
     using S = HostStatus;
-    auto combine = [](std::vector<HostResult> results) { return virtnest::combine_exit_codes(results); };
+    auto combine = [](std::vector<HostResult> results) {
+        return virtnest::combine_exit_codes(results);
+    };
 
-    SECTION("all fine") {
-        REQUIRE(combine({result_with(S::ok, 0), result_with(S::ok, 0)}) == 0);
-    }
+    SECTION("all fine") { REQUIRE(combine({result_with(S::ok, 0), result_with(S::ok, 0)}) == 0); }
     SECTION("unchanged ranks above ok, incomplete above unchanged") {
         REQUIRE(combine({result_with(S::ok, 0), result_with(S::ok, 5)}) == 5);
         REQUIRE(combine({result_with(S::ok, 5), result_with(S::ok, 3)}) == 3);
@@ -173,10 +175,15 @@ TEST_CASE("host_runner: several hosts, one unreachable, text grouped in the give
     Run run = run_hosts({k_host_b, k_unreachable, k_host_a}, 3, false);
 
     REQUIRE(run.code == to_int(ExitCode::incomplete));
-    REQUIRE(run.out == "== " + k_host_b + " ==\ndb-1\n"
-                       "== " + k_unreachable + " (unreachable) ==\n"
-                       "== " + k_host_a + " ==\nweb-1\nweb-2\n"
-                       "== 3 hosts: 2 ok, 1 unreachable, 0 failed ==\n");
+    REQUIRE(run.out == "== " + k_host_b +
+                           " ==\ndb-1\n"
+                           "== " +
+                           k_unreachable +
+                           " (unreachable) ==\n"
+                           "== " +
+                           k_host_a +
+                           " ==\nweb-1\nweb-2\n"
+                           "== 3 hosts: 2 ok, 1 unreachable, 0 failed ==\n");
     REQUIRE(run.err == "virt-nest: error: host \"" + k_unreachable + "\": cannot connect to \"" +
                            k_unreachable +
                            "\": Failed to connect socket to '/nonexistent/virt-nest-test': No "
@@ -224,14 +231,19 @@ TEST_CASE("host_runner: a job failing on one host does not stop the others", "[h
     SECTION("text") {
         Run run = run_hosts({k_host_a, k_host_b, k_host_c}, 2, false, job);
         REQUIRE(run.code == to_int(ExitCode::incomplete));
-        REQUIRE(run.out == "== " + k_host_a + " ==\nweb-1\nweb-2\n"
-                           "== " + k_host_b + " (failed) ==\n"
-                           "== " + k_host_c + " (failed) ==\n"
-                           "== 3 hosts: 1 ok, 0 unreachable, 2 failed ==\n");
+        REQUIRE(run.out == "== " + k_host_a +
+                               " ==\nweb-1\nweb-2\n"
+                               "== " +
+                               k_host_b +
+                               " (failed) ==\n"
+                               "== " +
+                               k_host_c +
+                               " (failed) ==\n"
+                               "== 3 hosts: 1 ok, 0 unreachable, 2 failed ==\n");
         REQUIRE(run.err == "virt-nest: error: host \"" + k_host_b +
                                "\": cannot define domain \"db-1\": boom\n"
-                               "virt-nest: error: host \"" + k_host_c +
-                               "\": not a virt-nest error\n");
+                               "virt-nest: error: host \"" +
+                               k_host_c + "\": not a virt-nest error\n");
     }
     SECTION("json") {
         Run run = run_hosts({k_host_a, k_host_b}, 2, true, job);
@@ -244,9 +256,11 @@ TEST_CASE("host_runner: a job failing on one host does not stop the others", "[h
 }
 
 TEST_CASE("host_runner: every host unreachable is an error", "[host_runner]") {
-    Run run = run_hosts({k_unreachable, "qemu+unix:///session?socket=/nonexistent/virt-nest-other"}, 2, false);
+    Run run = run_hosts({k_unreachable, "qemu+unix:///session?socket=/nonexistent/virt-nest-other"},
+                        2, false);
     REQUIRE(run.code == to_int(ExitCode::error));
-    REQUIRE_THAT(run.out, Catch::Matchers::EndsWith("== 2 hosts: 0 ok, 2 unreachable, 0 failed ==\n"));
+    REQUIRE_THAT(run.out,
+                 Catch::Matchers::EndsWith("== 2 hosts: 0 ok, 2 unreachable, 0 failed ==\n"));
 }
 
 TEST_CASE("host_runner: a single host keeps the command's own output", "[host_runner]") {
@@ -257,12 +271,14 @@ TEST_CASE("host_runner: a single host keeps the command's own output", "[host_ru
     }
     SECTION("json is the job's document, without uri tags") {
         Run run = run_hosts({k_host_b}, 4, true);
-        REQUIRE(nlohmann::json::parse(run.out) ==
-                nlohmann::json::parse(R"({"domains": [{"name": "db-1"}], "summary": {"domains": 1}})"));
+        REQUIRE(
+            nlohmann::json::parse(run.out) ==
+            nlohmann::json::parse(R"({"domains": [{"name": "db-1"}], "summary": {"domains": 1}})"));
     }
     SECTION("an unreachable host is the run's error") {
-        REQUIRE_THROWS_WITH(run_hosts({k_unreachable}, 4, false),
-                            Catch::Matchers::StartsWith("cannot connect to \"" + k_unreachable + "\": "));
+        REQUIRE_THROWS_WITH(
+            run_hosts({k_unreachable}, 4, false),
+            Catch::Matchers::StartsWith("cannot connect to \"" + k_unreachable + "\": "));
     }
 }
 
@@ -334,9 +350,8 @@ TEST_CASE("host_runner: virt-nest -c A -c B -c BAD list, end to end", "[host_run
     std::ostringstream err;
 
     SECTION("--json: one document, records tagged, the unreachable host reported, exit 3") {
-        int code = virtnest::run_cli({"-c", k_host_a, "-c", k_host_b, "-c", k_unreachable, "list",
-                                      "--json"},
-                                     out, err);
+        int code = virtnest::run_cli(
+            {"-c", k_host_a, "-c", k_host_b, "-c", k_unreachable, "list", "--json"}, out, err);
         REQUIRE(code == to_int(ExitCode::incomplete));
         REQUIRE(err.str().empty());
         auto doc = nlohmann::json::parse(out.str());
@@ -353,9 +368,8 @@ TEST_CASE("host_runner: virt-nest -c A -c B -c BAD list, end to end", "[host_run
         REQUIRE(doc["exit_code"] == 3);
     }
     SECTION("text: grouped per host in the given order, with the tally") {
-        int code = virtnest::run_cli({"-c", k_host_b, "-c", k_unreachable, "-c", k_host_a, "--jobs",
-                                      "3", "list"},
-                                     out, err);
+        int code = virtnest::run_cli(
+            {"-c", k_host_b, "-c", k_unreachable, "-c", k_host_a, "--jobs", "3", "list"}, out, err);
         REQUIRE(code == to_int(ExitCode::incomplete));
         const std::string text = out.str();
         auto b = text.find("== " + k_host_b + " ==\n");
@@ -368,9 +382,11 @@ TEST_CASE("host_runner: virt-nest -c A -c B -c BAD list, end to end", "[host_run
         REQUIRE(text.find("db-1") < bad);
         REQUIRE(bad < a);
         REQUIRE(a < text.find("web-1"));
-        REQUIRE_THAT(text, Catch::Matchers::EndsWith("== 3 hosts: 2 ok, 1 unreachable, 0 failed ==\n"));
-        REQUIRE_THAT(err.str(), Catch::Matchers::StartsWith("virt-nest: error: host \"" +
-                                                            k_unreachable + "\": cannot connect to"));
+        REQUIRE_THAT(text,
+                     Catch::Matchers::EndsWith("== 3 hosts: 2 ok, 1 unreachable, 0 failed ==\n"));
+        REQUIRE_THAT(err.str(),
+                     Catch::Matchers::StartsWith("virt-nest: error: host \"" + k_unreachable +
+                                                 "\": cannot connect to"));
     }
     SECTION("--hosts FILE works like repeated -c") {
         TempFile file("# two test hosts\n" + k_host_a + "\n\n" + k_host_b + "\n");

@@ -61,7 +61,8 @@ TEST_CASE("backup_store: save writes private files that latest finds", "[backup]
     BackupStore store(tmp.path / "backups", "qemu:///system");
 
     fs::path first = store.save(k_uuid, "web-1", "<domain>1</domain>", BackupKind::enable, at(100));
-    fs::path second = store.save(k_uuid, "web-1", "<domain>2</domain>", BackupKind::disable, at(200));
+    fs::path second =
+        store.save(k_uuid, "web-1", "<domain>2</domain>", BackupKind::disable, at(200));
     REQUIRE(first.parent_path() == tmp.path / "backups" / "qemu____system" / k_uuid);
     REQUIRE(first.filename() == "19700101T000140.000000Z-enable-web-1.xml");
     REQUIRE(read_backup(first) == "<domain>1</domain>");
@@ -77,13 +78,15 @@ TEST_CASE("backup_store: save writes private files that latest finds", "[backup]
         REQUIRE(store.latest(k_uuid)->kind == BackupKind::disable);
     }
     SECTION("a revert backup is never the latest") {
-        fs::path undo = store.save(k_uuid, "web-1", "<domain>3</domain>", BackupKind::revert, at(300));
+        fs::path undo =
+            store.save(k_uuid, "web-1", "<domain>3</domain>", BackupKind::revert, at(300));
         REQUIRE(store.list(k_uuid).size() == 3);
         REQUIRE(store.list(k_uuid).back().path == undo);
         REQUIRE(store.latest(k_uuid)->path == second);
     }
     SECTION("the same instant never overwrites") {
-        fs::path again = store.save(k_uuid, "web-1", "<domain>4</domain>", BackupKind::disable, at(200));
+        fs::path again =
+            store.save(k_uuid, "web-1", "<domain>4</domain>", BackupKind::disable, at(200));
         REQUIRE(again != second);
         REQUIRE(read_backup(second) == "<domain>2</domain>");
         REQUIRE(store.latest(k_uuid)->path == again);

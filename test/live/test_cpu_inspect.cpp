@@ -91,7 +91,8 @@ TEST_CASE("cpu_inspect: whether the config passes vmx/svm", "[cpu_inspect]") {
 
 TEST_CASE("cpu_inspect: restart pending compares inactive and live CPUs", "[cpu_inspect]") {
     CpuFacts passthrough = inspect_cpu(domain_with_cpu("<cpu mode='host-passthrough'/>"));
-    CpuFacts custom = inspect_cpu(domain_with_cpu("<cpu mode='custom'><model>Haswell</model></cpu>"));
+    CpuFacts custom =
+        inspect_cpu(domain_with_cpu("<cpu mode='custom'><model>Haswell</model></cpu>"));
     CpuFacts custom_vmx = inspect_cpu(
         domain_with_cpu("<cpu mode='custom'><model>Haswell</model><feature name='vmx'/></cpu>"));
     CpuFacts host_model = inspect_cpu(domain_with_cpu("<cpu mode='host-model'/>"));

@@ -1,7 +1,7 @@
 // enable/disable in-process against libvirt's test driver, each mutating test with its
 // dry-run twin asserting nothing changed.
-#include "virtnest/live/live_commands.hpp"
 #include "live_fixture.hpp"
+#include "virtnest/live/live_commands.hpp"
 
 #include "virtnest/live/backup_store.hpp"
 #include "virtnest/util/error.hpp"
@@ -52,13 +52,15 @@ TEST_CASE("live enable: the whole fleet", "[live][enable]") {
         REQUIRE(web1["backup"].is_null());
         REQUIRE_FALSE(web1.contains("diff"));
         REQUIRE(record_named(outcome.records, "db-2")["action"] == "already");
-        REQUIRE_THAT(outcome.text, Catch::Matchers::Contains(
-                                       "web-1: would change\n  - added <cpu mode='host-passthrough'>\n"
-                                       "  note: running: applies after a cold boot: shut down and "
-                                       "start; a guest reboot is not enough\n"));
-        REQUIRE_THAT(outcome.text, Catch::Matchers::EndsWith(
-                                       "summary: 7 selected: 4 would change, 3 already nest-capable, "
-                                       "0 skipped, 0 failed (dry run: nothing was defined)\n"));
+        REQUIRE_THAT(outcome.text,
+                     Catch::Matchers::Contains(
+                         "web-1: would change\n  - added <cpu mode='host-passthrough'>\n"
+                         "  note: running: applies after a cold boot: shut down and "
+                         "start; a guest reboot is not enough\n"));
+        REQUIRE_THAT(outcome.text,
+                     Catch::Matchers::EndsWith(
+                         "summary: 7 selected: 4 would change, 3 already nest-capable, "
+                         "0 skipped, 0 failed (dry run: nothing was defined)\n"));
     }
 
     SECTION("real run: defines, backs up privately, and a second run finds nothing to do") {
@@ -104,7 +106,8 @@ TEST_CASE("live enable: --diff masks secrets", "[live][enable]") {
     options.diff = true;
     RunOutcome outcome = enable_on(conn, options);
     const std::string diff = record_named(outcome.records, "db-1")["diff"];
-    REQUIRE_THAT(diff, Catch::Matchers::StartsWith("--- db-1 (current)\n+++ db-1 (nest-capable)\n"));
+    REQUIRE_THAT(diff,
+                 Catch::Matchers::StartsWith("--- db-1 (current)\n+++ db-1 (nest-capable)\n"));
     REQUIRE_THAT(diff, Catch::Matchers::Contains("+  <cpu mode='host-passthrough'"));
     REQUIRE_THAT(outcome.text, !Catch::Matchers::Contains("s3cret-vnc"));
 }
@@ -135,7 +138,8 @@ TEST_CASE("live enable: refusals name the reason and the remedy", "[live][enable
             REQUIRE(outcome.exit_code == 0);
             auto record = record_named(outcome.records, "temp-1");
             REQUIRE(record["action"] == "changed");
-            REQUIRE_THAT(record["warnings"].dump(), Catch::Matchers::Contains("forced: transient domain"));
+            REQUIRE_THAT(record["warnings"].dump(),
+                         Catch::Matchers::Contains("forced: transient domain"));
             REQUIRE(conn.lookup("temp-1").is_persistent());
         }
     }
@@ -162,9 +166,10 @@ TEST_CASE("live enable: refusals name the reason and the remedy", "[live][enable
         RunOutcome dry = enable_on(conn, enable_options(backups.path, {"db-1"}, true));
         REQUIRE(snapshot_fleet(conn) == before);
         for (const RunOutcome* outcome : {&dry}) {
-            REQUIRE_THAT(record_named(outcome->records, "db-1")["warnings"].dump(),
-                         Catch::Matchers::Contains(
-                             "has 1 snapshot: reverting to one restores the CPU it was taken with"));
+            REQUIRE_THAT(
+                record_named(outcome->records, "db-1")["warnings"].dump(),
+                Catch::Matchers::Contains(
+                    "has 1 snapshot: reverting to one restores the CPU it was taken with"));
         }
         RunOutcome real = enable_on(conn, enable_options(backups.path, {"db-1"}, false));
         REQUIRE(record_named(real.records, "db-1")["action"] == "changed");

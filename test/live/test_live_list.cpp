@@ -1,6 +1,6 @@
 // list in-process against libvirt's test driver.
-#include "virtnest/live/live_commands.hpp"
 #include "live_fixture.hpp"
+#include "virtnest/live/live_commands.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
 // revert in-process against libvirt's test driver, with its dry-run twins.
-#include "virtnest/live/live_commands.hpp"
 #include "live_fixture.hpp"
+#include "virtnest/live/live_commands.hpp"
 
 #include "virtnest/live/backup_store.hpp"
 
@@ -123,15 +123,17 @@ TEST_CASE("live revert: refusals", "[live][revert]") {
         options.backup_file = store.latest(conn.lookup("web-1").uuid())->path;
         RunOutcome outcome = revert_on(conn, options);
         REQUIRE(outcome.exit_code == 3);
-        REQUIRE_THAT(record_named(outcome.records, "db-1")["reason"].get<std::string>(),
-                     Catch::Matchers::EndsWith("belongs to domain \"web-1\" "
-                                               "(1b2c3d4e-0000-4000-8000-000000000001), not to this one"));
+        REQUIRE_THAT(
+            record_named(outcome.records, "db-1")["reason"].get<std::string>(),
+            Catch::Matchers::EndsWith("belongs to domain \"web-1\" "
+                                      "(1b2c3d4e-0000-4000-8000-000000000001), not to this one"));
         REQUIRE(snapshot_fleet(conn) == enabled);
     }
     SECTION("--backup with several domains is a usage error") {
         RevertOptions options = revert_options(backups.path, {"web-*"}, false);
         options.backup_file = backups.path / "x.xml";
-        REQUIRE_THROWS_WITH(revert_on(conn, options),
-                            "--backup names one file, so it needs exactly one domain; 2 are selected");
+        REQUIRE_THROWS_WITH(
+            revert_on(conn, options),
+            "--backup names one file, so it needs exactly one domain; 2 are selected");
     }
 }

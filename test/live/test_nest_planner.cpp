@@ -6,7 +6,8 @@ using namespace virtnest;
 
 namespace {
 
-DomainFacts facts_for(CpuMode mode, const std::string& model = {}, const std::string& type = "kvm") {
+DomainFacts facts_for(CpuMode mode, const std::string& model = {},
+                      const std::string& type = "kvm") {
     DomainFacts facts;
     facts.cpu.name = "web-1";
     facts.cpu.mode = mode;
@@ -62,11 +63,13 @@ TEST_CASE("nest_planner: refusals carry reason and remedy", "[planner]") {
     SECTION("host without nesting") {
         Plan plan = plan_domain(facts_for(CpuMode::none), verified(Vendor::intel, false), options);
         REQUIRE(plan.action == PlanAction::skip);
-        REQUIRE(plan.reason ==
-                "this host offers no nesting for virt type \"kvm\": libvirt's host-model CPU has no "
-                "vmx; run 'virt-nest check' on the host (and 'virt-nest host enable')");
+        REQUIRE(
+            plan.reason ==
+            "this host offers no nesting for virt type \"kvm\": libvirt's host-model CPU has no "
+            "vmx; run 'virt-nest check' on the host (and 'virt-nest host enable')");
         options.force = true;
-        Plan forced = plan_domain(facts_for(CpuMode::none), verified(Vendor::intel, false), options);
+        Plan forced =
+            plan_domain(facts_for(CpuMode::none), verified(Vendor::intel, false), options);
         REQUIRE(forced.action == PlanAction::change);
         REQUIRE(forced.warnings.size() == 1);
     }
@@ -109,15 +112,15 @@ TEST_CASE("nest_planner: refusals carry reason and remedy", "[planner]") {
 TEST_CASE("nest_planner: unverified hosts fall back and warn", "[planner]") {
     NestOptions options;
     SECTION("no vendor: host-passthrough needs no feature name") {
-        Plan plan = plan_domain(facts_for(CpuMode::none, "", "test"), fallback_target("test", std::nullopt),
-                                options);
+        Plan plan = plan_domain(facts_for(CpuMode::none, "", "test"),
+                                fallback_target("test", std::nullopt), options);
         REQUIRE(plan.action == PlanAction::change);
         REQUIRE(plan.request.mode == CpuMode::host_passthrough);
         REQUIRE_FALSE(plan.request.feature.has_value());
     }
     SECTION("no vendor under TCG: custom mode needs --feature") {
-        Plan plan = plan_domain(facts_for(CpuMode::none, "", "qemu"), fallback_target("qemu", std::nullopt),
-                                options);
+        Plan plan = plan_domain(facts_for(CpuMode::none, "", "qemu"),
+                                fallback_target("qemu", std::nullopt), options);
         REQUIRE(plan.action == PlanAction::skip);
         REQUIRE(plan.reason ==
                 "cannot tell whether this domain needs vmx (Intel) or svm (AMD) in custom mode: "
@@ -132,8 +135,8 @@ TEST_CASE("nest_planner: unverified hosts fall back and warn", "[planner]") {
     }
     SECTION("--feature decides; the warning stays") {
         options.feature = NestFeature::svm;
-        Plan plan = plan_domain(facts_for(CpuMode::none, "", "test"), fallback_target("test", std::nullopt),
-                                options);
+        Plan plan = plan_domain(facts_for(CpuMode::none, "", "test"),
+                                fallback_target("test", std::nullopt), options);
         REQUIRE(plan.action == PlanAction::change);
         REQUIRE(plan.request.mode == CpuMode::host_passthrough);
         REQUIRE(plan.warnings ==
@@ -152,7 +155,8 @@ TEST_CASE("nest_planner: unverified hosts fall back and warn", "[planner]") {
 TEST_CASE("nest_planner: disable keeps mode and model", "[planner]") {
     NestOptions options;
     options.nesting = Nesting::disable;
-    Plan plan = plan_domain(facts_for(CpuMode::host_passthrough), verified(Vendor::amd, true), options);
+    Plan plan =
+        plan_domain(facts_for(CpuMode::host_passthrough), verified(Vendor::amd, true), options);
     REQUIRE(plan.action == PlanAction::change);
     REQUIRE_FALSE(plan.request.mode.has_value());
     REQUIRE(plan.request.nesting == Nesting::disable);

@@ -51,8 +51,9 @@ TEST_CASE("nest_target: the fallback is unverified and says so", "[nest_target]"
     REQUIRE_FALSE(tcg.verified);
     REQUIRE_FALSE(tcg.host_passthrough_supported);
     REQUIRE_FALSE(tcg.feature().has_value());
-    REQUIRE(tcg.note ==
-            "host nesting support could not be verified (the driver reports no domain capabilities)");
+    REQUIRE(
+        tcg.note ==
+        "host nesting support could not be verified (the driver reports no domain capabilities)");
     NestTarget kvm = fallback_target("kvm", Vendor::intel);
     REQUIRE(kvm.host_passthrough_supported);
     REQUIRE(kvm.feature() == NestFeature::vmx);

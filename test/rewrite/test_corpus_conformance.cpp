@@ -2,10 +2,10 @@
 // (../shared/corpus/domains): for every file and every mode the output is well-formed,
 // idempotent, unchanged outside <cpu>, accepted by libvirt's test driver wherever the input
 // was, and stable when libvirt formats it back; refusals are the expected ones.
+#include "virtnest/libvirt/connection.hpp"
 #include "virtnest/rewrite/cpu_rewrite.hpp"
 #include "virtnest/rewrite/cpu_vendor.hpp"
 #include "virtnest/util/error.hpp"
-#include "virtnest/libvirt/connection.hpp"
 #include "virtnest/xml/xml_document.hpp"
 
 #include <catch2/catch.hpp>
@@ -108,7 +108,7 @@ std::vector<ModeCase> mode_cases(const std::string& xml) {
     custom.mode = CpuMode::custom;
     if (model.empty()) {
         // A model of the domain's own family, so libvirt's test driver can judge it.
-        custom.model = arch.starts_with("ppc") ? "POWER9"
+        custom.model = arch.starts_with("ppc")    ? "POWER9"
                        : arch.starts_with("s390") ? "z13"
                                                   : "Skylake-Server";
     }
@@ -127,9 +127,7 @@ std::vector<ModeCase> mode_cases(const std::string& xml) {
             {"disable", disable}};
 }
 
-bool is_x86(const std::string& arch) {
-    return arch.empty() || arch == "x86_64" || arch == "i686";
-}
+bool is_x86(const std::string& arch) { return arch.empty() || arch == "x86_64" || arch == "i686"; }
 
 // The refusal a file must get in a mode, or "" when it must be rewritten.
 std::string expected_refusal(const std::string& xml, const std::string& label) {

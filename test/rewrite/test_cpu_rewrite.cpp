@@ -63,8 +63,8 @@ TEST_CASE("cpu_rewrite: mode transitions list each change", "[cpu]") {
         REQUIRE(result.changed);
         REQUIRE(result.changes ==
                 Lines{"mode: custom -> host-passthrough",
-                      "removed <model fallback='forbid'>Haswell</model>", "removed <vendor>Intel</vendor>",
-                      "removed match='exact' from <cpu>",
+                      "removed <model fallback='forbid'>Haswell</model>",
+                      "removed <vendor>Intel</vendor>", "removed match='exact' from <cpu>",
                       "removed <feature policy='disable' name='vmx'/> (it blocks nesting)"});
         REQUIRE(result.xml == domain("  <cpu mode='host-passthrough' check='partial'/>\n"));
     }
@@ -148,8 +148,9 @@ TEST_CASE("cpu_rewrite: which feature custom mode requires", "[cpu]") {
         std::string xml = with_model("Haswell", "    <feature policy='optional' name='vmx'/>\n"
                                                 "    <feature policy='require' name='vmx'/>\n");
         RewriteResult result = rewrite_cpu(xml, enable(CpuMode::custom));
-        REQUIRE(result.changes == Lines{"removed <feature policy='require' name='vmx'/> (duplicate)",
-                                        "feature vmx: optional -> require"});
+        REQUIRE(result.changes ==
+                Lines{"removed <feature policy='require' name='vmx'/> (duplicate)",
+                      "feature vmx: optional -> require"});
     }
     SECTION("force already enables the feature") {
         std::string xml = with_model("Haswell", "    <feature policy='force' name='vmx'/>\n");
@@ -165,8 +166,7 @@ TEST_CASE("cpu_rewrite: disable is the hardening inverse", "[cpu]") {
         REQUIRE(result.changes == Lines{"feature svm: require -> disable"});
     }
     SECTION("an unknown vendor disables both") {
-        RewriteResult result =
-            rewrite_cpu(domain("  <cpu mode='host-model'/>\n"), disable());
+        RewriteResult result = rewrite_cpu(domain("  <cpu mode='host-model'/>\n"), disable());
         REQUIRE(result.changes == Lines{"added <feature policy='disable' name='vmx'/>",
                                         "added <feature policy='disable' name='svm'/>"});
     }
@@ -187,7 +187,8 @@ TEST_CASE("cpu_rewrite: disable is the hardening inverse", "[cpu]") {
 
 TEST_CASE("cpu_rewrite: architectures other than x86", "[cpu]") {
     SECTION("ppc64 turns nested-hv on, inside existing <features>") {
-        std::string xml = domain("", "ppc64", "  <features>\n    <nested-hv state='off'/>\n  </features>\n");
+        std::string xml =
+            domain("", "ppc64", "  <features>\n    <nested-hv state='off'/>\n  </features>\n");
         RewriteResult result = rewrite_cpu(xml, RewriteRequest{});
         REQUIRE(result.changes == Lines{"nested-hv: off -> on"});
     }
@@ -197,20 +198,25 @@ TEST_CASE("cpu_rewrite: architectures other than x86", "[cpu]") {
         REQUIRE(rewrite_cpu(xml, disable()).changes == Lines{"nested-hv: on -> off"});
     }
     SECTION("ppc64 host-model keeps its compatibility model and never gets vmx") {
-        std::string xml = domain("  <cpu mode='host-model'>\n    <model>power9</model>\n  </cpu>\n", "ppc64");
+        std::string xml =
+            domain("  <cpu mode='host-model'>\n    <model>power9</model>\n  </cpu>\n", "ppc64");
         RewriteRequest request = enable(CpuMode::host_model);
         request.feature = NestFeature::vmx;
         RewriteResult result = rewrite_cpu(xml, request);
         REQUIRE(result.changes == Lines{"added <nested-hv state='on'/> to <features>"});
-        REQUIRE(result.warnings ==
-                Lines{"feature vmx ignored: domain \"vm\" is ppc64, and vmx/svm exist only on x86"});
+        REQUIRE(
+            result.warnings ==
+            Lines{"feature vmx ignored: domain \"vm\" is ppc64, and vmx/svm exist only on x86"});
         REQUIRE(result.xml.find("<model>power9</model>") != std::string::npos);
     }
     SECTION("s390x changes mode only and warns about the host") {
-        std::string xml = domain("  <cpu mode='custom'>\n    <model>z13</model>\n  </cpu>\n", "s390x");
+        std::string xml =
+            domain("  <cpu mode='custom'>\n    <model>z13</model>\n  </cpu>\n", "s390x");
         RewriteResult result = rewrite_cpu(xml, enable(CpuMode::host_model));
-        REQUIRE(result.changes == Lines{"mode: custom -> host-model", "removed <model>z13</model>"});
-        REQUIRE(result.warnings == Lines{"s390x guests nest only when the host's kvm module has nested=1"});
+        REQUIRE(result.changes ==
+                Lines{"mode: custom -> host-model", "removed <model>z13</model>"});
+        REQUIRE(result.warnings ==
+                Lines{"s390x guests nest only when the host's kvm module has nested=1"});
     }
     SECTION("aarch64 cannot nest in libvirt 9") {
         REQUIRE_THROWS_WITH(rewrite_cpu(domain("", "aarch64"), enable(CpuMode::host_passthrough)),
@@ -218,7 +224,8 @@ TEST_CASE("cpu_rewrite: architectures other than x86", "[cpu]") {
                             "nested virtualization for aarch64 guests");
         RewriteResult result = rewrite_cpu(domain("", "aarch64"), disable());
         REQUIRE_FALSE(result.changed);
-        REQUIRE(result.warnings == Lines{"aarch64 guests cannot nest with libvirt 9; nothing to disable"});
+        REQUIRE(result.warnings ==
+                Lines{"aarch64 guests cannot nest with libvirt 9; nothing to disable"});
     }
     SECTION("TCG cannot run host-passthrough") {
         std::string xml = "<domain type='qemu'><name>vm</name></domain>";
@@ -228,8 +235,9 @@ TEST_CASE("cpu_rewrite: architectures other than x86", "[cpu]") {
         REQUIRE(rewrite_cpu(xml, enable(CpuMode::maximum)).warnings.empty());
     }
     SECTION("i686 is x86") {
-        RewriteResult result = rewrite_cpu(domain("  <cpu mode='custom'>\n    <model>Penryn</model>\n  </cpu>\n", "i686"),
-                                           enable(CpuMode::custom));
+        RewriteResult result = rewrite_cpu(
+            domain("  <cpu mode='custom'>\n    <model>Penryn</model>\n  </cpu>\n", "i686"),
+            enable(CpuMode::custom));
         REQUIRE(result.changes == Lines{"added <feature policy='require' name='vmx'/>"});
     }
 }
@@ -270,8 +278,9 @@ TEST_CASE("cpu_rewrite: bad input is refused with a reason", "[cpu]") {
 }
 
 TEST_CASE("cpu_rewrite: secrets and everything outside <cpu> are kept", "[cpu]") {
-    std::string xml = domain("  <cpu mode='host-model'/>\n") ;
-    xml.insert(xml.find("</domain>"), "  <devices>\n    <graphics type='vnc' passwd='a&amp;b&apos;c'/>\n  </devices>\n");
+    std::string xml = domain("  <cpu mode='host-model'/>\n");
+    xml.insert(xml.find("</domain>"),
+               "  <devices>\n    <graphics type='vnc' passwd='a&amp;b&apos;c'/>\n  </devices>\n");
     RewriteResult result = rewrite_cpu(xml, enable(CpuMode::host_passthrough));
     REQUIRE(result.xml.find("<graphics type='vnc' passwd='a&amp;b&apos;c'/>") != std::string::npos);
     REQUIRE(result.warnings.empty());

@@ -14,8 +14,8 @@ TEST_CASE("cpu_vendor: models map to their vendor", "[vendor]") {
         }
     }
     SECTION("AMD and Hygon models") {
-        for (const char* model : {"EPYC", "EPYC-Rome", "EPYC-Milan", "Opteron_G5", "phenom",
-                                  "athlon", "Dhyana"}) {
+        for (const char* model :
+             {"EPYC", "EPYC-Rome", "EPYC-Milan", "Opteron_G5", "phenom", "athlon", "Dhyana"}) {
             CAPTURE(model);
             REQUIRE(vendor_of_model(model) == Vendor::amd);
         }
@@ -26,8 +26,8 @@ TEST_CASE("cpu_vendor: models map to their vendor", "[vendor]") {
         REQUIRE(vendor_of_model("Skylake-Server-v4") == Vendor::intel);
     }
     SECTION("generic and unknown models have no vendor") {
-        for (const char* model : {"qemu64", "kvm64", "qemu32", "pentium3", "486", "POWER9", "",
-                                  "haswell"}) {
+        for (const char* model :
+             {"qemu64", "kvm64", "qemu32", "pentium3", "486", "POWER9", "", "haswell"}) {
             CAPTURE(model);
             REQUIRE_FALSE(vendor_of_model(model).has_value());
         }

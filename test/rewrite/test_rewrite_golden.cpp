@@ -5,8 +5,8 @@
 // write the files from the current behaviour, then review them with `git diff`.
 #include "cli_capture.hpp"
 #include "virtnest/cli/cli.hpp"
-#include "virtnest/util/exit_code.hpp"
 #include "virtnest/libvirt/connection.hpp"
+#include "virtnest/util/exit_code.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -66,8 +66,7 @@ std::vector<fs::path> cases() {
     std::vector<fs::path> inputs;
     for (const auto& entry : fs::directory_iterator(k_fixtures)) {
         std::string name = entry.path().filename().string();
-        if (entry.is_regular_file() && name.ends_with(".xml") &&
-            !name.ends_with(".expected.xml")) {
+        if (entry.is_regular_file() && name.ends_with(".xml") && !name.ends_with(".expected.xml")) {
             inputs.push_back(entry.path());
         }
     }

@@ -22,7 +22,8 @@ inline std::string fleet_uri() {
 struct TempDir {
     std::filesystem::path path;
     TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "virtnest-live-XXXXXX").string();
+        std::string tmpl =
+            (std::filesystem::temp_directory_path() / "virtnest-live-XXXXXX").string();
         REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
         path = tmpl;
     }
@@ -55,8 +56,7 @@ inline std::size_t count_files(const std::filesystem::path& dir) {
 }
 
 // Return the record named `name` from a RunOutcome's records.
-template <typename Json>
-Json record_named(const Json& records, const std::string& name) {
+template <typename Json> Json record_named(const Json& records, const std::string& name) {
     for (const auto& record : records) {
         if (record.at("name") == name) {
             return record;

@@ -32,8 +32,9 @@ TEST_CASE("secret_mask: network disk cookies are masked", "[secrets]") {
 
 TEST_CASE("secret_mask: everything else is kept byte for byte", "[secrets]") {
     SECTION("a document without secrets") {
-        std::string text = "<?xml version='1.0'?>\n<!-- c -->\n<domain type=\"kvm\">\n\t<name>a&amp;b</name>\n"
-                           "  <cpu mode='host-model'/>\n</domain>\n";
+        std::string text =
+            "<?xml version='1.0'?>\n<!-- c -->\n<domain type=\"kvm\">\n\t<name>a&amp;b</name>\n"
+            "  <cpu mode='host-model'/>\n</domain>\n";
         REQUIRE(mask_secrets(text) == text);
     }
     SECTION("secret-looking text inside comments is not parsed as markup") {

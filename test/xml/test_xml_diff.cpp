@@ -13,9 +13,10 @@ TEST_CASE("xml_diff: hunks as diff -u prints them", "[diff]") {
     SECTION("one changed line with context") {
         std::string before = "1\n2\n3\n4\n5\n6\n7\n8\n9\n";
         std::string after = "1\n2\n3\n4\nfive\n6\n7\n8\n9\n";
-        REQUIRE(unified_diff(before, after, "a.xml", "b.xml") == "--- a.xml\n+++ b.xml\n"
-                                                                 "@@ -2,7 +2,7 @@\n"
-                                                                 " 2\n 3\n 4\n-5\n+five\n 6\n 7\n 8\n");
+        REQUIRE(unified_diff(before, after, "a.xml", "b.xml") ==
+                "--- a.xml\n+++ b.xml\n"
+                "@@ -2,7 +2,7 @@\n"
+                " 2\n 3\n 4\n-5\n+five\n 6\n 7\n 8\n");
     }
     SECTION("deletions come before additions") {
         REQUIRE(unified_diff("a\nb\nc\n", "a\nX\nY\nc\n", "l", "r", 1) ==
@@ -29,7 +30,8 @@ TEST_CASE("xml_diff: hunks as diff -u prints them", "[diff]") {
             after += (i == 2 || i == 18 ? std::string("x") : std::to_string(i)) + "\n";
         }
         REQUIRE(unified_diff(before, after, "l", "r", 1) ==
-                "--- l\n+++ r\n@@ -1,3 +1,3 @@\n 1\n-2\n+x\n 3\n@@ -17,3 +17,3 @@\n 17\n-18\n+x\n 19\n");
+                "--- l\n+++ r\n@@ -1,3 +1,3 @@\n 1\n-2\n+x\n 3\n@@ -17,3 +17,3 @@\n 17\n-18\n+x\n "
+                "19\n");
     }
     SECTION("near changes share a hunk") {
         REQUIRE(unified_diff("1\n2\n3\n4\n5\n", "x\n2\n3\n4\ny\n", "l", "r", 2) ==

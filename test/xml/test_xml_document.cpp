@@ -25,16 +25,19 @@ TEST_CASE("xml_document: positions count lines and columns from 1", "[xml]") {
 
 TEST_CASE("xml_document: parse errors name the source, line and column", "[xml]") {
     SECTION("mismatched tags") {
-        REQUIRE_THROWS_WITH(parse_xml("<a>\n  <b></c>\n</a>", "file \"x.xml\""),
-                            "cannot parse file \"x.xml\": line 2, column 8: start-end tags mismatch");
+        REQUIRE_THROWS_WITH(
+            parse_xml("<a>\n  <b></c>\n</a>", "file \"x.xml\""),
+            "cannot parse file \"x.xml\": line 2, column 8: start-end tags mismatch");
     }
     SECTION("empty input") {
-        REQUIRE_THROWS_WITH(parse_xml("", "standard input"),
-                            "cannot parse standard input: line 1, column 1: no document element found");
+        REQUIRE_THROWS_WITH(
+            parse_xml("", "standard input"),
+            "cannot parse standard input: line 1, column 1: no document element found");
     }
     SECTION("two root elements") {
-        REQUIRE_THROWS_WITH(parse_xml("<a/>\n<b/>", "domain XML"),
-                            "cannot parse domain XML: line 2, column 1: more than one root element");
+        REQUIRE_THROWS_WITH(
+            parse_xml("<a/>\n<b/>", "domain XML"),
+            "cannot parse domain XML: line 2, column 1: more than one root element");
     }
     SECTION("duplicate attribute") {
         REQUIRE_THROWS_WITH(parse_xml("<a>\n <cpu mode='x' mode='y'/></a>", "domain XML"),
@@ -51,18 +54,20 @@ TEST_CASE("xml_document: parse errors name the source, line and column", "[xml]"
                             "cannot parse domain XML: line 2, column 5: unknown entity \"&foo;\" "
                             "(only &amp; &lt; &gt; &apos; &quot; and character references are "
                             "allowed)");
-        REQUIRE_NOTHROW(parse_xml("<a b='&amp;&#38;&#x26;'><!-- &x; --><![CDATA[&y;]]>&lt;</a>",
-                                  "domain XML"));
+        REQUIRE_NOTHROW(
+            parse_xml("<a b='&amp;&#38;&#x26;'><!-- &x; --><![CDATA[&y;]]>&lt;</a>", "domain XML"));
     }
     SECTION("a root that is not <domain>") {
-        REQUIRE_THROWS_WITH(parse_domain_xml("<network/>", "file \"n.xml\""),
-                            "cannot use file \"n.xml\": root element is <network>, expected <domain>");
+        REQUIRE_THROWS_WITH(
+            parse_domain_xml("<network/>", "file \"n.xml\""),
+            "cannot use file \"n.xml\": root element is <network>, expected <domain>");
     }
 }
 
 TEST_CASE("xml_document: prints like libvirt", "[xml]") {
     SECTION("two-space indent, single quotes, empty elements closed with />") {
-        std::string in = "<domain type=\"kvm\"><name>a</name><features><acpi /></features></domain>";
+        std::string in =
+            "<domain type=\"kvm\"><name>a</name><features><acpi /></features></domain>";
         REQUIRE(canonical_xml(in, "t") == "<domain type='kvm'>\n"
                                           "  <name>a</name>\n"
                                           "  <features>\n"
@@ -78,9 +83,10 @@ TEST_CASE("xml_document: prints like libvirt", "[xml]") {
     SECTION("<metadata> children print as libxml2 prints them, as libvirt copies them") {
         std::string in = "<domain><metadata><app:x xmlns:app='urn:a' v='1&quot;'>it's</app:x>"
                          "</metadata><name>it's</name></domain>";
-        REQUIRE(canonical_xml(in, "t") == "<domain>\n  <metadata>\n"
-                                          "    <app:x xmlns:app=\"urn:a\" v=\"1&quot;\">it's</app:x>\n"
-                                          "  </metadata>\n  <name>it&apos;s</name>\n</domain>\n");
+        REQUIRE(canonical_xml(in, "t") ==
+                "<domain>\n  <metadata>\n"
+                "    <app:x xmlns:app=\"urn:a\" v=\"1&quot;\">it's</app:x>\n"
+                "  </metadata>\n  <name>it&apos;s</name>\n</domain>\n");
     }
     SECTION("comments, processing instructions and CDATA are kept") {
         std::string in = "<?args --x?><d><!-- note --><t><![CDATA[<raw>]]></t></d>";

@@ -4,8 +4,8 @@
 // capabilities (host-model, expanded by the baseline CPU when the driver can) in, checks
 // out. Pure; the command gathers the facts. It is the check that reaches remote hosts.
 
-#include "virtnest/libvirt/domain_caps.hpp"
 #include "virtnest/check/host_verdict.hpp"
+#include "virtnest/libvirt/domain_caps.hpp"
 
 #include <optional>
 #include <set>

@@ -27,7 +27,7 @@ std::string_view to_string(HostStatus status) noexcept;
 struct HostResult {
     std::string uri;
     HostStatus status = HostStatus::ok;
-    std::string error;   // the error message when status is not ok
+    std::string error;  // the error message when status is not ok
     RunOutcome outcome; // what the job returned (exit code 1 and no records when it failed)
 };
 

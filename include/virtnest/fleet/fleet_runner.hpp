@@ -8,8 +8,8 @@
 #include "virtnest/libvirt/connection.hpp"
 
 #include <cstddef>
-#include <iosfwd>
 #include <functional>
+#include <iosfwd>
 #include <string>
 #include <string_view>
 #include <vector>

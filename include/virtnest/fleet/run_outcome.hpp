@@ -14,9 +14,9 @@ namespace virtnest {
 // What a command produced on one connection.
 struct RunOutcome {
     int exit_code = 0;
-    std::string text;                               // human output for this host
+    std::string text;                                 // human output for this host
     nlohmann::json records = nlohmann::json::array(); // --json: one object per item
-    nlohmann::json summary;                          // --json: counts (null when none)
+    nlohmann::json summary;                           // --json: counts (null when none)
 };
 
 } // namespace virtnest

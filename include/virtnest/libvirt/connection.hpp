@@ -28,7 +28,7 @@ struct DomainFreer {
 
 // A move-only owner of one virDomainPtr.
 class Domain {
-public:
+  public:
     // Take ownership of a handle libvirt returned (never null).
     explicit Domain(_virDomain* ptr);
 
@@ -60,7 +60,7 @@ public:
     // Create a snapshot from snapshot XML (virDomainSnapshotCreateXML); the handle is dropped.
     void create_snapshot(const std::string& snapshot_xml) const;
 
-private:
+  private:
     std::unique_ptr<_virDomain, DomainFreer> m_ptr;
     std::string m_name;
 };
@@ -74,7 +74,7 @@ struct ListedDomain {
 
 // A move-only owner of one libvirt connection.
 class Connection {
-public:
+  public:
     // Open `uri` ("" selects LIBVIRT_DEFAULT_URI or libvirt's own default). Throws Error.
     static Connection open(const std::string& uri, bool read_only = false);
 
@@ -113,9 +113,9 @@ public:
                                                        bool expand_features) const;
     // Return virConnectCompareHypervisorCPU for a CPU definition; nullopt when unsupported.
     std::optional<CpuCompat> compare_hypervisor_cpu(const CapsKey& key,
-                                                     const std::string& cpu_xml) const;
+                                                    const std::string& cpu_xml) const;
 
-private:
+  private:
     explicit Connection(_virConnect* ptr);
     std::unique_ptr<_virConnect, ConnectCloser> m_ptr;
     std::string m_uri;

@@ -15,7 +15,7 @@ namespace virtnest {
 // One custom CPU model the hypervisor offers.
 struct CustomModel {
     std::string name;
-    bool usable = true; // usable='no' means this host cannot run it ('unknown' counts as usable)
+    bool usable = true;   // usable='no' means this host cannot run it ('unknown' counts as usable)
     std::string vendor{}; // as libvirt spells it: "Intel", "AMD", "unknown"; empty when not given
 };
 

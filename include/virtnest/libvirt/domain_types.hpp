@@ -10,7 +10,16 @@
 namespace virtnest {
 
 // A domain's run state, as virDomainGetState reports it.
-enum class DomainState { no_state, running, blocked, paused, shutdown, shut_off, crashed, pmsuspended };
+enum class DomainState {
+    no_state,
+    running,
+    blocked,
+    paused,
+    shutdown,
+    shut_off,
+    crashed,
+    pmsuspended
+};
 
 // Return the state as `virsh domstate` spells it ("running", "shut off", ...).
 std::string_view to_string(DomainState state) noexcept;

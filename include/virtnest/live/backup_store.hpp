@@ -50,7 +50,7 @@ struct BackupEntry {
 
 // The backups of one connection.
 class BackupStore {
-public:
+  public:
     // Use `root` (default_backup_dir() or --backup-dir) for the connection `uri`.
     BackupStore(std::filesystem::path root, std::string_view uri);
 
@@ -60,11 +60,10 @@ public:
     // Write `xml` atomically (temporary file, rename) as a new backup and return its path.
     // Never overwrites an older backup. With Durability::at_sync the data is on disk only
     // after sync(). Throws Error naming the path when the disk refuses.
-    std::filesystem::path save(std::string_view uuid, std::string_view name, std::string_view xml,
-                               BackupKind kind,
-                               std::chrono::system_clock::time_point now =
-                                   std::chrono::system_clock::now(),
-                               Durability durability = Durability::now) const;
+    std::filesystem::path
+    save(std::string_view uuid, std::string_view name, std::string_view xml, BackupKind kind,
+         std::chrono::system_clock::time_point now = std::chrono::system_clock::now(),
+         Durability durability = Durability::now) const;
 
     // Flush every backup written so far to disk with one syncfs(2) of the backup
     // filesystem (instead of two fsyncs per file). Throws Error when it fails.
@@ -76,7 +75,7 @@ public:
     // Return the newest enable/disable backup of `uuid`; nullopt when there is none.
     std::optional<BackupEntry> latest(std::string_view uuid) const;
 
-private:
+  private:
     std::filesystem::path m_dir;
 };
 

@@ -2,8 +2,8 @@
 
 // What a domain's XML says about its CPU and nesting, read without changing anything. Pure.
 
-#include "virtnest/rewrite/cpu_types.hpp"
 #include "virtnest/libvirt/domain_types.hpp"
+#include "virtnest/rewrite/cpu_types.hpp"
 
 #include <optional>
 #include <string>
@@ -21,12 +21,12 @@ std::optional<FeaturePolicy> parse_feature_policy(std::string_view text) noexcep
 struct CpuFacts {
     std::string name;
     std::string uuid;
-    CpuMode mode = CpuMode::none;          // none: no <cpu>, or one without mode and model
-    std::string model;                     // <cpu><model>, empty when none
-    std::string vendor;                    // <cpu><vendor>, empty when none
-    std::optional<FeaturePolicy> vmx;      // policy of an explicit vmx feature
-    std::optional<FeaturePolicy> svm;      // policy of an explicit svm feature
-    CapsKey caps_key;                      // emulator, arch, machine, virt type
+    CpuMode mode = CpuMode::none;     // none: no <cpu>, or one without mode and model
+    std::string model;                // <cpu><model>, empty when none
+    std::string vendor;               // <cpu><vendor>, empty when none
+    std::optional<FeaturePolicy> vmx; // policy of an explicit vmx feature
+    std::optional<FeaturePolicy> svm; // policy of an explicit svm feature
+    CapsKey caps_key;                 // emulator, arch, machine, virt type
 };
 
 // Return the CPU facts of a domain XML document. Throws Error for malformed XML (with its

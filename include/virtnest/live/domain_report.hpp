@@ -30,14 +30,14 @@ inline constexpr const char* k_next_start_note = "takes effect the next time the
 struct DomainOutcome {
     std::string name;
     std::string uuid;
-    std::string state;                 // as virsh spells it
+    std::string state; // as virsh spells it
     Action action = Action::skipped;
-    std::string reason;                // why skipped/failed, what "already" means, what changed
-    std::vector<std::string> changes;  // one line per change of the <cpu>
+    std::string reason;               // why skipped/failed, what "already" means, what changed
+    std::vector<std::string> changes; // one line per change of the <cpu>
     std::vector<std::string> warnings;
-    bool restart_required = false;     // the change waits for a cold boot
-    std::string diff;                  // unified diff with secrets masked (when asked)
-    std::string backup;                // path of the backup taken, if any
+    bool restart_required = false; // the change waits for a cold boot
+    std::string diff;              // unified diff with secrets masked (when asked)
+    std::string backup;            // path of the backup taken, if any
 };
 
 // How a run of outcomes is worded.
@@ -48,7 +48,8 @@ struct ReportStyle {
 };
 
 // Return the human report: one block per domain, then the summary line.
-std::string render_outcomes_text(const std::vector<DomainOutcome>& outcomes, const ReportStyle& style);
+std::string render_outcomes_text(const std::vector<DomainOutcome>& outcomes,
+                                 const ReportStyle& style);
 
 // Return one domain's --json record (name, uuid, state, action, reason, changes, warnings,
 // restart_required, backup, and diff when asked). A change without a reason gets when it
@@ -70,11 +71,11 @@ struct ListRow {
     std::string name;
     std::string state;
     bool persistent = true;
-    std::string cpu_mode;               // "host-passthrough", ..., "none"
-    std::string model;                  // custom model, may be empty
-    bool nested = false;                // the config hands vmx/svm to the guest
-    std::string feature;                // "vmx", "svm", or "" when unknown
-    std::vector<std::string> notes;     // restart pending, managed save, snapshots, unverified
+    std::string cpu_mode;           // "host-passthrough", ..., "none"
+    std::string model;              // custom model, may be empty
+    bool nested = false;            // the config hands vmx/svm to the guest
+    std::string feature;            // "vmx", "svm", or "" when unknown
+    std::vector<std::string> notes; // restart pending, managed save, snapshots, unverified
 };
 
 // Return the `list` table: a header and one aligned row per domain.

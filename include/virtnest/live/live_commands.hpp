@@ -5,10 +5,10 @@
 // kept open across steps.
 
 #include "virtnest/fleet/run_outcome.hpp"
-#include "virtnest/rewrite/cpu_rewrite.hpp"
-#include "virtnest/live/domain_selector.hpp"
 #include "virtnest/libvirt/connection.hpp"
+#include "virtnest/live/domain_selector.hpp"
 #include "virtnest/live/nest_planner.hpp"
+#include "virtnest/rewrite/cpu_rewrite.hpp"
 
 #include <filesystem>
 #include <functional>

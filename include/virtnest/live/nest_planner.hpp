@@ -4,10 +4,10 @@
 // request), leave it (already in the requested state), or skip it with the reason and the
 // remedy. Pure: facts in, a plan out; the caller runs the rewrite and talks to libvirt.
 
-#include "virtnest/live/cpu_inspect.hpp"
-#include "virtnest/rewrite/cpu_rewrite.hpp"
 #include "virtnest/libvirt/domain_types.hpp"
+#include "virtnest/live/cpu_inspect.hpp"
 #include "virtnest/live/nest_target.hpp"
+#include "virtnest/rewrite/cpu_rewrite.hpp"
 
 #include <optional>
 #include <string>
@@ -18,18 +18,18 @@ namespace virtnest {
 // What the operator asked of `enable`/`disable`.
 struct NestOptions {
     Nesting nesting = Nesting::enable;
-    std::optional<CpuMode> mode;       // nullopt: auto
-    std::optional<std::string> model;  // --model
+    std::optional<CpuMode> mode;        // nullopt: auto
+    std::optional<std::string> model;   // --model
     std::optional<NestFeature> feature; // nullopt: auto
-    bool force = false;                // --force: turn refusals into warnings
+    bool force = false;                 // --force: turn refusals into warnings
 };
 
 // What the planner knows of one domain.
 struct DomainFacts {
-    CpuFacts cpu;                       // from the inactive XML
+    CpuFacts cpu; // from the inactive XML
     DomainState state = DomainState::shut_off;
     bool persistent = true;
-    bool managed_save = false;          // only meaningful when checked (shut-off domains)
+    bool managed_save = false; // only meaningful when checked (shut-off domains)
 };
 
 // The planner's verdict for one domain.

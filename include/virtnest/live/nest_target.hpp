@@ -20,14 +20,14 @@ inline constexpr const char* k_unverified_note = "host nesting support could not
 
 // The nesting target for one (emulator, arch, machine, virt type).
 struct NestTarget {
-    bool verified = false;                 // learned from domain capabilities
-    std::optional<Vendor> vendor;          // host CPU vendor as the hypervisor presents it
-    bool offers_nesting = true;            // vmx/svm in the expanded host-model (assumed when unverified)
+    bool verified = false;        // learned from domain capabilities
+    std::optional<Vendor> vendor; // host CPU vendor as the hypervisor presents it
+    bool offers_nesting = true;   // vmx/svm in the expanded host-model (assumed when unverified)
     bool host_passthrough_supported = true;
     bool host_model_supported = true;
-    std::string host_model_name;           // e.g. "EPYC"; empty when unknown
+    std::string host_model_name; // e.g. "EPYC"; empty when unknown
     std::vector<CustomModel> custom_models;
-    std::string note;                      // why it is unverified, empty when verified
+    std::string note; // why it is unverified, empty when verified
 
     // Return the vendor's nesting feature; nullopt when the vendor is unknown.
     std::optional<NestFeature> feature() const;

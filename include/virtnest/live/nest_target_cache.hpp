@@ -16,14 +16,13 @@ namespace virtnest {
 // Return the features libvirt's host-model CPU of `caps` enables once expanded by
 // virConnectBaselineHypervisorCPU under `key` (vmx/svm appear only when KVM offers nesting);
 // nullopt without a host-model CPU or when the driver cannot expand. Throws Error.
-std::optional<std::set<std::string>> expanded_host_model_features(const Connection& conn,
-                                                                  const CapsKey& key,
-                                                                  const DomainCaps& caps);
+std::optional<std::set<std::string>>
+expanded_host_model_features(const Connection& conn, const CapsKey& key, const DomainCaps& caps);
 
 // Looks targets up through one connection, once per CapsKey, and CPU comparisons once per
 // (CapsKey, CPU). Not thread-safe: one cache per connection and thread.
 class NestTargetCache {
-public:
+  public:
     // Use `conn` for every lookup; it must outlive the cache.
     explicit NestTargetCache(const Connection& conn) : m_conn(conn) {}
 
@@ -37,7 +36,7 @@ public:
     // Return the number of distinct CapsKeys looked up so far.
     std::size_t lookups() const noexcept { return m_targets.size(); }
 
-private:
+  private:
     const Connection& m_conn;
     std::map<CapsKey, NestTarget> m_targets;
     std::map<std::pair<CapsKey, std::string>, std::optional<CpuCompat>> m_compares;

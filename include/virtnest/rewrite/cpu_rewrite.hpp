@@ -27,9 +27,10 @@ struct RewriteRequest {
 
 // The outcome of one rewrite.
 struct RewriteResult {
-    std::string xml;                   // the new document (equal to the input when !changed)
-    bool changed = false;              // false: already in the requested state
-    std::vector<std::string> changes;  // one line per change, e.g. "mode: custom -> host-passthrough"
+    std::string xml;      // the new document (equal to the input when !changed)
+    bool changed = false; // false: already in the requested state
+    std::vector<std::string>
+        changes; // one line per change, e.g. "mode: custom -> host-passthrough"
     std::vector<std::string> warnings; // things the operator should know
 };
 

@@ -10,14 +10,14 @@ namespace virtnest {
 // The one error type of virt-nest: caught once in run_cli, printed as
 // `virt-nest: error: <message>`, and turned into its exit code.
 class Error : public std::runtime_error {
-public:
+  public:
     explicit Error(const std::string& message, ExitCode code = ExitCode::error)
         : std::runtime_error(message), m_code(code) {}
 
     // Return the exit code this failure maps to.
     ExitCode code() const noexcept { return m_code; }
 
-private:
+  private:
     ExitCode m_code;
 };
 
@@ -34,14 +34,14 @@ enum class LibvirtFailure {
 
 // An Error raised by a libvirt call, carrying libvirt's classification.
 class LibvirtError : public Error {
-public:
+  public:
     LibvirtError(const std::string& message, LibvirtFailure failure)
         : Error(message, ExitCode::error), m_failure(failure) {}
 
     // Return the kind of failure libvirt reported.
     LibvirtFailure failure() const noexcept { return m_failure; }
 
-private:
+  private:
     LibvirtFailure m_failure;
 };
 

@@ -6,8 +6,8 @@
 #include <pugixml.hpp>
 
 #include <string>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 namespace virtnest {
 
