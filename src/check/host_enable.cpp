@@ -172,8 +172,8 @@ std::vector<std::string> reload_blockers(const HostFacts& facts, const std::stri
 
 std::unique_ptr<ModuleLoader> make_modprobe_loader() { return std::make_unique<ModprobeLoader>(); }
 
-int run_host_enable(const HostEnableRequest& request, const HostEnableTarget& target,
-                    std::ostream& out) {
+ExitCode run_host_enable(const HostEnableRequest& request, const HostEnableTarget& target,
+                         std::ostream& out) {
     HostFacts facts = probe_host(*target.files);
     HostEnablePlan plan = plan_host_enable(facts);
     const bool dry = request.dry_run;
@@ -209,7 +209,7 @@ int run_host_enable(const HostEnableRequest& request, const HostEnableTarget& ta
         if (request.reload) {
             out << "nothing to reload: " << plan.module << " already runs with nesting on\n";
         }
-        return to_int(ExitCode::ok);
+        return ExitCode::ok;
     }
     std::string joined;
     for (const std::string& command : plan.commands) {
@@ -218,7 +218,7 @@ int run_host_enable(const HostEnableRequest& request, const HostEnableTarget& ta
     if (!request.reload) {
         out << "to apply it now, " << (plan.commands.size() > 1 ? "stop every VM and " : "")
             << "run: " << joined << " (or run again with --reload)\n";
-        return to_int(ExitCode::ok);
+        return ExitCode::ok;
     }
     std::vector<std::string> running;
     if (target.running_vms) {
@@ -236,11 +236,11 @@ int run_host_enable(const HostEnableRequest& request, const HostEnableTarget& ta
             out << "  " << blocker << "\n";
         }
         out << "stop them, then run: " << joined << "\n";
-        return to_int(ExitCode::incomplete);
+        return ExitCode::incomplete;
     }
     if (dry) {
         out << "would run: " << joined << "\n";
-        return to_int(ExitCode::ok);
+        return ExitCode::ok;
     }
     if (find_module(facts, plan.module) != nullptr) {
         target.loader->unload(plan.module);
@@ -259,7 +259,7 @@ int run_host_enable(const HostEnableRequest& request, const HostEnableTarget& ta
                     "; see `virt-nest check`");
     }
     out << "reloaded " << plan.module << ": nested is on\n";
-    return to_int(ExitCode::ok);
+    return ExitCode::ok;
 }
 
 } // namespace virtnest

@@ -58,7 +58,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         err << "virt-nest: error: " << e.what() << '\n';
         return to_int(ExitCode::error);
     }
-    return ctx.exit_code;
+    return to_int(ctx.exit_code);
 }
 
 int run_cli(int argc, const char* const* argv) {

@@ -75,7 +75,7 @@ CheckReport local_report(const std::filesystem::path& root, const std::string& s
     return report;
 }
 
-int run_check(const CommandContext& ctx, const CheckOptions& options) {
+ExitCode run_check(const CommandContext& ctx, const CheckOptions& options) {
     std::filesystem::path root = checked_root(options.root);
     const bool running_system = root == "/";
     const bool explicit_uris = !ctx.global.uris.empty() || !ctx.global.hosts_file.empty();
@@ -119,7 +119,7 @@ int run_check(const CommandContext& ctx, const CheckOptions& options) {
             *ctx.out << (i == 0 ? "" : "\n") << render_text(reports[i], ctx.out_is_terminal);
         }
     }
-    return to_int(ready ? ExitCode::ok : ExitCode::not_ready);
+    return ready ? ExitCode::ok : ExitCode::not_ready;
 }
 
 } // namespace

@@ -26,7 +26,8 @@ struct EnableCliOptions {
     std::string backup_dir;
 };
 
-int run_enable_disable(const EnableCliOptions& cli, Nesting nesting, const CommandContext& ctx) {
+ExitCode run_enable_disable(const EnableCliOptions& cli, Nesting nesting,
+                            const CommandContext& ctx) {
     EnableOptions options;
     options.selection.patterns = cli.patterns;
     options.selection.all = cli.all;

@@ -29,7 +29,7 @@ std::vector<std::string> active_domains(const std::string& uri) {
     return names;
 }
 
-int run_host_enable_command(const CommandContext& ctx, const HostEnableOptions& options) {
+ExitCode run_host_enable_command(const CommandContext& ctx, const HostEnableOptions& options) {
     std::error_code ec;
     if (!std::filesystem::is_directory(options.root, ec)) {
         throw Error("cannot enable nesting under root \"" + options.root + "\": not a directory");

@@ -16,7 +16,7 @@ struct ListCliOptions {
     bool json = false;
 };
 
-int run_list(const ListCliOptions& cli, const CommandContext& ctx) {
+ExitCode run_list(const ListCliOptions& cli, const CommandContext& ctx) {
     ListOptions options;
     options.selection.patterns = cli.patterns;
     if (!cli.state.empty()) {

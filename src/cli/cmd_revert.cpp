@@ -22,7 +22,7 @@ struct RevertCliOptions {
     std::string backup_dir;
 };
 
-int run_revert(const RevertCliOptions& cli, const CommandContext& ctx) {
+ExitCode run_revert(const RevertCliOptions& cli, const CommandContext& ctx) {
     RevertOptions options;
     options.selection.patterns = cli.patterns;
     options.selection.all = cli.all;

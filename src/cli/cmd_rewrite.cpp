@@ -77,7 +77,7 @@ RewriteRequest make_request(const RewriteOptions& opts) {
     return request;
 }
 
-int run_rewrite(const RewriteOptions& opts, CommandContext& ctx) {
+ExitCode run_rewrite(const RewriteOptions& opts, CommandContext& ctx) {
     RewriteRequest request = make_request(opts);
     std::string input = read_input(opts.input);
     bool from_stdin = opts.input == "-";
@@ -113,7 +113,7 @@ int run_rewrite(const RewriteOptions& opts, CommandContext& ctx) {
     } else {
         write_file_atomic(opts.output, text);
     }
-    return to_int(result.changed ? ExitCode::ok : ExitCode::unchanged);
+    return result.changed ? ExitCode::ok : ExitCode::unchanged;
 }
 
 } // namespace

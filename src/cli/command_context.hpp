@@ -15,8 +15,8 @@ struct CommandContext {
     FleetOptions global;
     std::ostream* out = nullptr;
     std::ostream* err = nullptr;
-    bool out_is_terminal = false; // colour only on a terminal
-    int exit_code = 0;            // set by the subcommand that ran
+    bool out_is_terminal = false;      // colour only on a terminal
+    ExitCode exit_code = ExitCode::ok; // set by the subcommand that ran
 };
 
 } // namespace virtnest

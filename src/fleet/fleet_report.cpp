@@ -5,14 +5,16 @@
 namespace virtnest {
 namespace {
 
-int severity(int code) {
+int severity(ExitCode code) {
     switch (code) {
-    case to_int(ExitCode::ok): return 0;
-    case to_int(ExitCode::unchanged): return 1;
-    case to_int(ExitCode::incomplete): return 2;
-    case to_int(ExitCode::not_ready): return 3;
-    default: return 4; // error, usage, anything unknown
+    case ExitCode::ok: return 0;
+    case ExitCode::unchanged: return 1;
+    case ExitCode::incomplete: return 2;
+    case ExitCode::not_ready: return 3;
+    case ExitCode::error:
+    case ExitCode::usage: return 4;
     }
+    return 4;
 }
 
 } // namespace
@@ -28,15 +30,15 @@ std::string_view to_string(HostStatus status) noexcept {
 
 std::string shown_uri(const std::string& uri) { return uri.empty() ? "(default)" : uri; }
 
-int combine_exit_codes(const std::vector<HostResult>& results) {
+ExitCode combine_exit_codes(const std::vector<HostResult>& results) {
     bool any_completed = std::any_of(results.begin(), results.end(), [](const HostResult& r) {
         return r.status == HostStatus::ok;
     });
-    int worst = to_int(ExitCode::ok);
+    ExitCode worst = ExitCode::ok;
     for (const HostResult& result : results) {
-        int code = result.outcome.exit_code;
+        ExitCode code = result.outcome.exit_code;
         if (result.status != HostStatus::ok) {
-            code = any_completed ? to_int(ExitCode::incomplete) : to_int(ExitCode::error);
+            code = any_completed ? ExitCode::incomplete : ExitCode::error;
         }
         if (severity(code) > severity(worst)) {
             worst = code;
@@ -84,13 +86,13 @@ nlohmann::json render_hosts_json(const std::vector<HostResult>& results) {
         hosts.push_back(
             {{"uri", result.uri},
              {"status", std::string(to_string(result.status))},
-             {"exit_code", result.outcome.exit_code},
+             {"exit_code", to_int(result.outcome.exit_code)},
              {"error", result.error.empty() ? nlohmann::json() : nlohmann::json(result.error)},
              {"summary", result.outcome.summary}});
     }
     return {{"domains", std::move(records)},
             {"hosts", std::move(hosts)},
-            {"exit_code", combine_exit_codes(results)}};
+            {"exit_code", to_int(combine_exit_codes(results))}};
 }
 
 } // namespace virtnest

@@ -58,7 +58,7 @@ std::vector<std::string> resolve_uris(const FleetOptions& global) {
 
 namespace {
 
-HostResult failed_result(std::string uri, HostStatus status, std::string message, int code) {
+HostResult failed_result(std::string uri, HostStatus status, std::string message, ExitCode code) {
     HostResult result;
     result.uri = std::move(uri);
     result.status = status;
@@ -72,9 +72,9 @@ HostResult run_one(const std::string& uri, bool read_only, const ConnectionJob& 
     try {
         conn.emplace(Connection::open(uri, read_only));
     } catch (const Error& e) {
-        return failed_result(uri, HostStatus::unreachable, e.what(), to_int(e.code()));
+        return failed_result(uri, HostStatus::unreachable, e.what(), e.code());
     } catch (const std::exception& e) {
-        return failed_result(uri, HostStatus::unreachable, e.what(), to_int(ExitCode::error));
+        return failed_result(uri, HostStatus::unreachable, e.what(), ExitCode::error);
     }
     // Nothing may escape a worker thread: every failure becomes this host's result.
     try {
@@ -83,12 +83,11 @@ HostResult run_one(const std::string& uri, bool read_only, const ConnectionJob& 
         result.outcome = job(*conn);
         return result;
     } catch (const Error& e) {
-        return failed_result(uri, HostStatus::failed, e.what(), to_int(e.code()));
+        return failed_result(uri, HostStatus::failed, e.what(), e.code());
     } catch (const std::exception& e) {
-        return failed_result(uri, HostStatus::failed, e.what(), to_int(ExitCode::error));
+        return failed_result(uri, HostStatus::failed, e.what(), ExitCode::error);
     } catch (...) {
-        return failed_result(uri, HostStatus::failed, "unexpected failure",
-                             to_int(ExitCode::error));
+        return failed_result(uri, HostStatus::failed, "unexpected failure", ExitCode::error);
     }
 }
 
@@ -138,8 +137,8 @@ void for_each_host(const std::vector<std::string>& uris, unsigned jobs, bool rea
     }
 }
 
-int run_on_hosts(const FleetOptions& fleet, std::ostream& out, std::ostream& err, bool json,
-                 bool read_only, const ConnectionJob& job) {
+ExitCode run_on_hosts(const FleetOptions& fleet, std::ostream& out, std::ostream& err, bool json,
+                      bool read_only, const ConnectionJob& job) {
     std::vector<std::string> uris = resolve_uris(fleet);
     if (uris.size() == 1) {
         // One host: errors propagate as the run's own error, output is the command's own.

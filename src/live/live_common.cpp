@@ -59,7 +59,7 @@ DomainOutcome not_attempted(const ListedDomain& item, const std::string& lost) {
 RunOutcome finish_run(const std::vector<DomainOutcome>& outcomes, const ReportStyle& style,
                       const std::string& lost) {
     RunOutcome host;
-    host.exit_code = lost.empty() ? to_int(outcome_exit_code(outcomes)) : to_int(ExitCode::error);
+    host.exit_code = lost.empty() ? outcome_exit_code(outcomes) : ExitCode::error;
     host.text = render_outcomes_text(outcomes, style);
     if (!lost.empty()) {
         host.text += "virt-nest: error: stopped: " + lost + "\n";
@@ -70,7 +70,7 @@ RunOutcome finish_run(const std::vector<DomainOutcome>& outcomes, const ReportSt
     host.summary = summary_json(outcomes, style);
     if (!lost.empty()) {
         host.summary["error"] = lost;
-        host.summary["exit_code"] = host.exit_code;
+        host.summary["exit_code"] = to_int(host.exit_code);
     }
     return host;
 }

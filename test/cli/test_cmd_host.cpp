@@ -55,7 +55,7 @@ Enabled enable_with(const TreeCopy& tree, virtnest::ModuleLoader& loader, bool d
     request.reload = reload;
     std::ostringstream out;
     Enabled result;
-    result.code = virtnest::run_host_enable(request, target, out);
+    result.code = virtnest::to_int(virtnest::run_host_enable(request, target, out));
     result.out = out.str();
     return result;
 }

@@ -97,7 +97,7 @@ Run run_hosts(std::vector<std::string> uris, unsigned jobs, bool json,
     fleet.uris = std::move(uris);
     fleet.jobs = jobs;
     Run run;
-    run.code = virtnest::run_on_hosts(fleet, out, err, json, true, job);
+    run.code = to_int(virtnest::run_on_hosts(fleet, out, err, json, true, job));
     run.out = out.str();
     run.err = err.str();
     return run;
@@ -107,7 +107,7 @@ HostResult result_with(HostStatus status, int code) {
     HostResult result;
     result.uri = "test:///default";
     result.status = status;
-    result.outcome.exit_code = code;
+    result.outcome.exit_code = static_cast<ExitCode>(code);
     return result;
 }
 
@@ -148,7 +148,7 @@ TEST_CASE("host_runner: resolve_uris reads -c and the hosts file", "[host_runner
 TEST_CASE("host_runner: combine_exit_codes ranks the hosts' codes", "[host_runner]") {
     using S = HostStatus;
     auto combine = [](std::vector<HostResult> results) {
-        return virtnest::combine_exit_codes(results);
+        return to_int(virtnest::combine_exit_codes(results));
     };
 
     SECTION("all fine") { REQUIRE(combine({result_with(S::ok, 0), result_with(S::ok, 0)}) == 0); }

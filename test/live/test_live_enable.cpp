@@ -40,7 +40,7 @@ TEST_CASE("live enable: the whole fleet", "[live][enable]") {
 
     SECTION("dry run: reports, defines nothing, writes no backup") {
         RunOutcome outcome = enable_on(conn, enable_options(backups.path, {}, true));
-        REQUIRE(outcome.exit_code == 0);
+        REQUIRE(virtnest::to_int(outcome.exit_code) == 0);
         REQUIRE(snapshot_fleet(conn) == before);
         REQUIRE(count_files(backups.path) == 0);
         REQUIRE(outcome.summary["would_change"] == 4);
@@ -65,7 +65,7 @@ TEST_CASE("live enable: the whole fleet", "[live][enable]") {
 
     SECTION("real run: defines, backs up privately, and a second run finds nothing to do") {
         RunOutcome outcome = enable_on(conn, enable_options(backups.path, {}, false));
-        REQUIRE(outcome.exit_code == 0);
+        REQUIRE(virtnest::to_int(outcome.exit_code) == 0);
         REQUIRE(outcome.summary["changed"] == 4);
         const auto after = snapshot_fleet(conn);
         REQUIRE_THAT(after.at("web-1"), Catch::Matchers::Contains("<cpu mode='host-passthrough'"));
@@ -86,7 +86,7 @@ TEST_CASE("live enable: the whole fleet", "[live][enable]") {
         REQUIRE(count_files(backups.path) == 4);
 
         RunOutcome again = enable_on(conn, enable_options(backups.path, {}, false));
-        REQUIRE(again.exit_code == 0);
+        REQUIRE(virtnest::to_int(again.exit_code) == 0);
         REQUIRE(again.summary["already"] == 7);
         // web-1 runs the old CPU until its cold boot, and the second run still says so.
         auto web1_again = record_named(again.records, "web-1");
@@ -122,7 +122,7 @@ TEST_CASE("live enable: refusals name the reason and the remedy", "[live][enable
         for (bool dry_run : {true, false}) {
             CAPTURE(dry_run);
             RunOutcome outcome = enable_on(conn, enable_options(backups.path, {"temp-1"}, dry_run));
-            REQUIRE(outcome.exit_code == 3);
+            REQUIRE(virtnest::to_int(outcome.exit_code) == 3);
             auto record = record_named(outcome.records, "temp-1");
             REQUIRE(record["action"] == "skipped");
             REQUIRE_THAT(record["reason"].get<std::string>(),
@@ -135,7 +135,7 @@ TEST_CASE("live enable: refusals name the reason and the remedy", "[live][enable
             EnableOptions options = enable_options(backups.path, {"temp-1"}, false);
             options.nest.force = true;
             RunOutcome outcome = enable_on(conn, options);
-            REQUIRE(outcome.exit_code == 0);
+            REQUIRE(virtnest::to_int(outcome.exit_code) == 0);
             auto record = record_named(outcome.records, "temp-1");
             REQUIRE(record["action"] == "changed");
             REQUIRE_THAT(record["warnings"].dump(),
@@ -150,7 +150,7 @@ TEST_CASE("live enable: refusals name the reason and the remedy", "[live][enable
         for (bool dry_run : {true, false}) {
             CAPTURE(dry_run);
             RunOutcome outcome = enable_on(conn, enable_options(backups.path, {"web-1"}, dry_run));
-            REQUIRE(outcome.exit_code == 3);
+            REQUIRE(virtnest::to_int(outcome.exit_code) == 3);
             REQUIRE(record_named(outcome.records, "web-1")["reason"] ==
                     "managed-save image present: restoring it would bring back the old CPU; "
                     "discard it with 'virsh managedsave-remove web-1' (the saved guest state is "
@@ -196,13 +196,13 @@ TEST_CASE("live enable: a concurrent edit is never overwritten", "[live][enable]
         RunOutcome outcome = enable_on(conn, options);
         REQUIRE(edited.empty());
         REQUIRE(snapshot_fleet(conn) == before);
-        REQUIRE(outcome.exit_code == 0);
+        REQUIRE(virtnest::to_int(outcome.exit_code) == 0);
     }
     SECTION("real run skips the domain and removes its stale backup") {
         EnableOptions options = enable_options(backups.path, {"web-1"}, false);
         options.before_recheck = edit;
         RunOutcome outcome = enable_on(conn, options);
-        REQUIRE(outcome.exit_code == 3);
+        REQUIRE(virtnest::to_int(outcome.exit_code) == 3);
         auto record = record_named(outcome.records, "web-1");
         REQUIRE(record["action"] == "skipped");
         REQUIRE_THAT(record["reason"].get<std::string>(),
@@ -220,13 +220,13 @@ TEST_CASE("live disable: blocks nesting, with the same safety", "[live][disable]
     options.nest.nesting = Nesting::disable;
 
     RunOutcome dry = enable_on(conn, options);
-    REQUIRE(dry.exit_code == 0);
+    REQUIRE(virtnest::to_int(dry.exit_code) == 0);
     REQUIRE(record_named(dry.records, "ci-runner")["action"] == "would-change");
     REQUIRE(snapshot_fleet(conn) == before);
 
     options.dry_run = false;
     RunOutcome real = enable_on(conn, options);
-    REQUIRE(real.exit_code == 0);
+    REQUIRE(virtnest::to_int(real.exit_code) == 0);
     const std::string xml = conn.lookup("ci-runner").xml(XmlView::inactive_secure);
     // The test driver reports no vendor, so both features are blocked.
     REQUIRE_THAT(xml, Catch::Matchers::Contains("<feature policy='disable' name='vmx'/>"));
@@ -260,7 +260,7 @@ TEST_CASE("live enable: libvirt's reason reaches the report", "[live][enable]") 
                             Catch::Matchers::Contains("operation forbidden"));
     live_test::TempDir backups;
     RunOutcome outcome = enable_on(read_only, enable_options(backups.path, {"web-1"}, true));
-    REQUIRE(outcome.exit_code == 3);
+    REQUIRE(virtnest::to_int(outcome.exit_code) == 3);
     REQUIRE_THAT(record_named(outcome.records, "web-1")["reason"].get<std::string>(),
                  Catch::Matchers::Contains("operation forbidden"));
 }

@@ -10,7 +10,7 @@ using live_test::record_named;
 TEST_CASE("live list: one row per domain with the nesting facts", "[live][list]") {
     Connection conn = Connection::open(live_test::fleet_uri());
     RunOutcome outcome = list_on(conn, ListOptions{});
-    REQUIRE(outcome.exit_code == 0);
+    REQUIRE(virtnest::to_int(outcome.exit_code) == 0);
     REQUIRE(outcome.summary.is_null());
     REQUIRE(outcome.records.size() == 7);
 
@@ -55,7 +55,7 @@ TEST_CASE("live list: notes for restart pending, managed save, snapshots, transi
     EnableOptions enable;
     enable.selection.patterns = {"web-1"};
     enable.backup_dir = backups.path;
-    REQUIRE(enable_on(conn, enable).exit_code == 0);
+    REQUIRE(virtnest::to_int(enable_on(conn, enable).exit_code) == 0);
     conn.lookup("web-2").managed_save();
     conn.lookup("db-1").create_snapshot("<domainsnapshot><name>a</name></domainsnapshot>");
     conn.lookup("db-1").create_snapshot("<domainsnapshot><name>b</name></domainsnapshot>");

@@ -36,7 +36,7 @@ TEST_CASE("live revert: restores the backup exactly", "[live][revert]") {
     live_test::TempDir backups;
     Connection conn = Connection::open(live_test::fleet_uri());
     const auto original = snapshot_fleet(conn);
-    REQUIRE(enable_all(conn, backups.path).exit_code == 0);
+    REQUIRE(virtnest::to_int(enable_all(conn, backups.path).exit_code) == 0);
     const auto enabled = snapshot_fleet(conn);
     REQUIRE(enabled != original);
 
@@ -44,7 +44,7 @@ TEST_CASE("live revert: restores the backup exactly", "[live][revert]") {
         RevertOptions options = revert_options(backups.path, {"web-1", "db-1"}, true);
         options.diff = true;
         RunOutcome outcome = revert_on(conn, options);
-        REQUIRE(outcome.exit_code == 0);
+        REQUIRE(virtnest::to_int(outcome.exit_code) == 0);
         REQUIRE(snapshot_fleet(conn) == enabled);
         auto web1 = record_named(outcome.records, "web-1");
         REQUIRE(web1["action"] == "would-change");
@@ -55,7 +55,7 @@ TEST_CASE("live revert: restores the backup exactly", "[live][revert]") {
 
     SECTION("real run: every domain back to its original, then nothing left to do") {
         RunOutcome outcome = revert_on(conn, revert_options(backups.path, {}, false));
-        REQUIRE(outcome.exit_code == 0);
+        REQUIRE(virtnest::to_int(outcome.exit_code) == 0);
         REQUIRE(outcome.summary["changed"] == 4);
         REQUIRE(snapshot_fleet(conn) == original);
         auto web1 = record_named(outcome.records, "web-1");
@@ -67,7 +67,7 @@ TEST_CASE("live revert: restores the backup exactly", "[live][revert]") {
         REQUIRE(store.latest(web1["uuid"].get<std::string>())->kind == BackupKind::enable);
 
         RunOutcome again = revert_on(conn, revert_options(backups.path, {"web-1"}, false));
-        REQUIRE(again.exit_code == 0);
+        REQUIRE(virtnest::to_int(again.exit_code) == 0);
         REQUIRE(record_named(again.records, "web-1")["action"] == "already");
         REQUIRE(snapshot_fleet(conn) == original);
     }
@@ -77,7 +77,7 @@ TEST_CASE("live revert: restores the backup exactly", "[live][revert]") {
         const std::string uuid = conn.lookup("db-1").uuid();
         RevertOptions options = revert_options(backups.path, {"db-1"}, false);
         options.backup_file = store.latest(uuid)->path;
-        REQUIRE(revert_on(conn, options).exit_code == 0);
+        REQUIRE(virtnest::to_int(revert_on(conn, options).exit_code) == 0);
         REQUIRE(conn.lookup("db-1").xml(XmlView::inactive_secure) == original.at("db-1"));
     }
 
@@ -90,7 +90,7 @@ TEST_CASE("live revert: restores the backup exactly", "[live][revert]") {
             conn.define(xml, true, dom.name());
         };
         RunOutcome outcome = revert_on(conn, options);
-        REQUIRE(outcome.exit_code == 3);
+        REQUIRE(virtnest::to_int(outcome.exit_code) == 3);
         REQUIRE_THAT(record_named(outcome.records, "db-1")["reason"].get<std::string>(),
                      Catch::Matchers::StartsWith("changed concurrently: "));
         REQUIRE_THAT(conn.lookup("db-1").xml(XmlView::inactive_secure),
@@ -105,24 +105,24 @@ TEST_CASE("live revert: refusals", "[live][revert]") {
 
     SECTION("no backup: skipped with where it looked") {
         RunOutcome outcome = revert_on(conn, revert_options(backups.path, {"db-2"}, false));
-        REQUIRE(outcome.exit_code == 3);
+        REQUIRE(virtnest::to_int(outcome.exit_code) == 3);
         REQUIRE_THAT(record_named(outcome.records, "db-2")["reason"].get<std::string>(),
                      Catch::Matchers::StartsWith("no backup of this domain in \""));
         REQUIRE(snapshot_fleet(conn) == before);
     }
     SECTION("--all takes only domains that have a backup") {
         RunOutcome outcome = revert_on(conn, revert_options(backups.path, {}, false));
-        REQUIRE(outcome.exit_code == 0);
+        REQUIRE(virtnest::to_int(outcome.exit_code) == 0);
         REQUIRE(outcome.records.empty());
     }
     SECTION("a backup of another domain is refused") {
-        REQUIRE(enable_all(conn, backups.path).exit_code == 0);
+        REQUIRE(virtnest::to_int(enable_all(conn, backups.path).exit_code) == 0);
         const auto enabled = snapshot_fleet(conn);
         BackupStore store(backups.path, conn.uri());
         RevertOptions options = revert_options(backups.path, {"db-1"}, false);
         options.backup_file = store.latest(conn.lookup("web-1").uuid())->path;
         RunOutcome outcome = revert_on(conn, options);
-        REQUIRE(outcome.exit_code == 3);
+        REQUIRE(virtnest::to_int(outcome.exit_code) == 3);
         REQUIRE_THAT(
             record_named(outcome.records, "db-1")["reason"].get<std::string>(),
             Catch::Matchers::EndsWith("belongs to domain \"web-1\" "

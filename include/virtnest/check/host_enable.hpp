@@ -5,6 +5,7 @@
 
 #include "virtnest/check/host_probe.hpp"
 #include "virtnest/check/modprobe_conf.hpp"
+#include "virtnest/util/exit_code.hpp"
 
 #include <filesystem>
 #include <functional>
@@ -66,7 +67,7 @@ struct HostEnableTarget {
 // Carry out `host enable`: print the plan (the files and commands, in a dry run) or write
 // the files atomically and, with `reload`, reload the module when nothing uses it. Return
 // the exit code: 0 done (or nothing to do), 3 when the reload was refused.
-int run_host_enable(const HostEnableRequest& request, const HostEnableTarget& target,
-                    std::ostream& out);
+ExitCode run_host_enable(const HostEnableRequest& request, const HostEnableTarget& target,
+                         std::ostream& out);
 
 } // namespace virtnest

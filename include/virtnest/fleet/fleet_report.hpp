@@ -38,7 +38,7 @@ std::string shown_uri(const std::string& uri);
 // 0 < 5 (unchanged) < 3 (incomplete) < 4 (not ready) < 1 (error), where a host that was
 // unreachable or failed counts as 3 while another host completed, and the run is 1 when
 // no host completed.
-[[nodiscard]] int combine_exit_codes(const std::vector<HostResult>& results);
+[[nodiscard]] ExitCode combine_exit_codes(const std::vector<HostResult>& results);
 
 // Return the text block of one host: a `== URI ==` header line, then the job's text.
 [[nodiscard]] std::string render_host_text(const HostResult& result);

@@ -45,7 +45,7 @@ void for_each_host(const std::vector<std::string>& uris, unsigned jobs, bool rea
 // Run `job` on every host and print the outcome: text grouped per host, or one JSON
 // document when `json` is set. With a single host the job's own output is printed as is and
 // its errors propagate. Return the exit code of the whole run (see combine_exit_codes).
-int run_on_hosts(const FleetOptions& fleet, std::ostream& out, std::ostream& err, bool json,
-                 bool read_only, const ConnectionJob& job);
+ExitCode run_on_hosts(const FleetOptions& fleet, std::ostream& out, std::ostream& err, bool json,
+                      bool read_only, const ConnectionJob& job);
 
 } // namespace virtnest

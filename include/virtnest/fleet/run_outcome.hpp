@@ -13,7 +13,7 @@ namespace virtnest {
 
 // What a command produced on one connection.
 struct RunOutcome {
-    int exit_code = 0;
+    ExitCode exit_code = ExitCode::ok;
     std::string text;                                 // human output for this host
     nlohmann::json records = nlohmann::json::array(); // --json: one object per item
     nlohmann::json summary;                           // --json: counts (null when none)
