@@ -47,18 +47,10 @@ std::string range(std::size_t first, std::size_t count) {
     return std::to_string(count == 0 ? first : first + 1) + "," + std::to_string(count);
 }
 
-} // namespace
-
-std::string unified_diff(std::string_view before, std::string_view after,
-                         std::string_view before_label, std::string_view after_label, int context) {
-    if (before == after) {
-        return {};
-    }
-    Lines a = split_lines(before);
-    Lines b = split_lines(after);
+// Return the edit script of `a` into `b`, one Edit per line of either text.
+std::vector<Edit> edit_script(const Lines& a, const Lines& b) {
     dtl::Diff<std::string, std::vector<std::string>> diff(a.lines, b.lines);
     diff.compose();
-
     std::vector<Edit> edits;
     std::size_t i = 0;
     std::size_t j = 0;
@@ -86,9 +78,12 @@ std::string unified_diff(std::string_view before, std::string_view after,
         edits.push_back({'-', last.line, last.before, last.after, true, false});
         edits.push_back({'+', last.line, last.before + 1, last.after, false, true});
     }
+    return edits;
+}
 
-    // dtl may interleave additions and deletions within one change; diff(1) prints the
-    // deletions first, which also reads best. Positions are recounted afterwards.
+// dtl may interleave additions and deletions within one change; diff(1) prints the
+// deletions first, which also reads best. Positions are recounted afterwards.
+void deletions_first(std::vector<Edit>& edits) {
     for (auto run = edits.begin(); run != edits.end();) {
         auto stop = std::find_if(run, edits.end(), [](const Edit& e) { return e.mark == ' '; });
         std::stable_partition(run, stop, [](const Edit& e) { return e.mark == '-'; });
@@ -102,6 +97,59 @@ std::string unified_diff(std::string_view before, std::string_view after,
         seen_a += e.mark != '+' ? std::size_t{1} : std::size_t{0};
         seen_b += e.mark != '-' ? std::size_t{1} : std::size_t{0};
     }
+}
+
+// Return the end (exclusive) of the hunk whose first change is at `first_change`: it grows
+// while the next change is within 2*context unchanged lines, then takes `context` more.
+std::size_t hunk_end(const std::vector<Edit>& edits, std::size_t first_change, std::size_t ctx) {
+    std::size_t end = first_change;
+    std::size_t common_run = 0;
+    for (std::size_t n = first_change; n < edits.size(); ++n) {
+        if (edits[n].mark != ' ') {
+            end = n + 1;
+            common_run = 0;
+        } else if (++common_run > 2 * ctx) {
+            break;
+        }
+    }
+    return std::min(edits.size(), end + ctx);
+}
+
+// Append the hunk edits[start, end) with its "@@" header to `out`.
+void append_hunk(std::string& out, const std::vector<Edit>& edits, std::size_t start,
+                 std::size_t end, const Lines& a, const Lines& b) {
+    std::size_t count_a = 0;
+    std::size_t count_b = 0;
+    for (std::size_t n = start; n < end; ++n) {
+        count_a += edits[n].mark != '+' ? std::size_t{1} : std::size_t{0};
+        count_b += edits[n].mark != '-' ? std::size_t{1} : std::size_t{0};
+    }
+    out += "@@ -" + range(edits[start].before, count_a) + " +" +
+           range(edits[start].after, count_b) + " @@\n";
+    for (std::size_t n = start; n < end; ++n) {
+        const Edit& e = edits[n];
+        out += e.mark;
+        out += *e.line;
+        out += '\n';
+        bool no_newline = (e.mark != '+' && e.last_before && !a.final_newline) ||
+                          (e.mark != '-' && e.last_after && !b.final_newline);
+        if (no_newline) {
+            out += "\\ No newline at end of file\n";
+        }
+    }
+}
+
+} // namespace
+
+std::string unified_diff(std::string_view before, std::string_view after,
+                         std::string_view before_label, std::string_view after_label, int context) {
+    if (before == after) {
+        return {};
+    }
+    Lines a = split_lines(before);
+    Lines b = split_lines(after);
+    std::vector<Edit> edits = edit_script(a, b);
+    deletions_first(edits);
 
     std::string out =
         "--- " + std::string(before_label) + "\n+++ " + std::string(after_label) + "\n";
@@ -115,41 +163,8 @@ std::string unified_diff(std::string_view before, std::string_view after,
         }
         std::size_t first_change = static_cast<std::size_t>(change - edits.begin());
         std::size_t start = first_change > k + ctx ? first_change - ctx : k;
-        // Extend the hunk while the next change is within 2*context unchanged lines.
-        std::size_t end = first_change;
-        std::size_t common_run = 0;
-        for (std::size_t n = first_change; n < edits.size(); ++n) {
-            if (edits[n].mark != ' ') {
-                end = n + 1;
-                common_run = 0;
-            } else if (++common_run > 2 * ctx) {
-                break;
-            }
-        }
-        end = std::min(edits.size(), end + ctx);
-        std::size_t count_a = 0;
-        std::size_t count_b = 0;
-        for (std::size_t n = start; n < end; ++n) {
-            if (edits[n].mark != '+') {
-                ++count_a;
-            }
-            if (edits[n].mark != '-') {
-                ++count_b;
-            }
-        }
-        out += "@@ -" + range(edits[start].before, count_a) + " +" +
-               range(edits[start].after, count_b) + " @@\n";
-        for (std::size_t n = start; n < end; ++n) {
-            const Edit& e = edits[n];
-            out += e.mark;
-            out += *e.line;
-            out += '\n';
-            bool no_newline = (e.mark != '+' && e.last_before && !a.final_newline) ||
-                              (e.mark != '-' && e.last_after && !b.final_newline);
-            if (no_newline) {
-                out += "\\ No newline at end of file\n";
-            }
-        }
+        std::size_t end = hunk_end(edits, first_change, ctx);
+        append_hunk(out, edits, start, end, a, b);
         k = end;
     }
     return out;
