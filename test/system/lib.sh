@@ -46,7 +46,8 @@ CPU_NO_SVM="<cpu mode='custom' match='exact'><model fallback='forbid'>qemu64</mo
 V() { virsh -q -c "$URI" "$@"; }
 xt() { python3 "$VNSYS_LIB_DIR/xmltool.py" "$@"; }
 
-step() { echo; echo "== $*"; }
+# The elapsed seconds in each heading show where a slow run spent its time.
+step() { echo; echo "== [${SECONDS} s] $*"; }
 pass() { echo "ok: $*"; }
 fail() {
     echo "FAIL: $*" >&2
