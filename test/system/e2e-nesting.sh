@@ -36,7 +36,9 @@ boot_probe() {
             V destroy "$name" >/dev/null 2>&1 || true
             fail "the probe guest did not power off within ${VNSYS_BOOT_TIMEOUT:-180} s; console: $(cat "$serial" 2>/dev/null)"
         fi
-        sleep 0.25
+        # Wait for a lifecycle event instead of polling: each virsh run takes CPU the TCG
+        # guest needs. The 5 s cap covers a power-off just before the wait began.
+        V event --domain "$name" --event lifecycle --timeout 5 >/dev/null 2>&1 || true
     done
     REPORT=$(grep -a '^NESTPROBE ' "$serial" | tr -d '\r' | sed 's/^NESTPROBE //' || true)
     if ! grep -qx "done" <<<"$REPORT"; then
