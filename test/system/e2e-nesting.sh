@@ -2,8 +2,9 @@
 # End-to-end proof that a converted VM nests: boot a tiny guest under TCG (make-probe-guest)
 # and read its serial console. Its init loads kvm_amd and runs kvm-probe, a minimal VM of
 # its own (L2). Before: no svm, kvm_amd refuses to load, no /dev/kvm, no L2. After
-# `virt-nest enable` (auto mode, no flags): svm, kvm_amd loaded, and the L2 ran and halted
-# with the expected values. After `virt-nest disable`: no svm and no L2 again.
+# `virt-nest enable` (auto mode, no flags): svm, kvm_amd loaded, and the L2 ran its three
+# steps (real mode, port I/O loop, 64-bit paging) with the expected values. After
+# `virt-nest disable`: no svm and no L2 again.
 # See docs/e2e.md for what this proves and what it cannot.
 . "$(dirname "$0")/lib.sh"
 : "${VNSYS_PROBE_DIR:?the cached probe guest (make-probe-guest); set by CMakeLists.txt}"
@@ -105,9 +106,10 @@ boot_probe
 expect_line svm "svm=yes vmx=no" "after enable: the CPU"
 expect_line kvm_amd "kvm_amd=loaded *" "after enable: kvm_amd"
 expect_line dev_kvm "dev_kvm=present" "after enable: /dev/kvm"
-# The L2 wrote 0x2a to port 0x10 and halted, then made 2000 port I/O exits and stored its
-# counter; exits = 2 + 2000 + 1.
-expect_line l2 "l2=ran value=0x2a exits=2003 steps=io,loop *" "after enable: the L2 guest"
+# The L2 wrote 0x2a to port 0x10 and halted (2 exits), made 2000 port I/O exits, stored its
+# counter and halted (2001), then in 64-bit mode wrote through a remapped page, read it back
+# to port 0x12 and halted (2).
+expect_line l2 "l2=ran value=0x2a exits=2005 steps=io,loop,paging *" "after enable: the L2 guest"
 
 step "virt-nest disable"
 vn disable "$name" --backup-dir "$BACKUPS"

@@ -1,4 +1,5 @@
-/* The KVM probe: one VM, one vCPU, two real-mode steps. See kvm_probe.h. */
+/* The KVM probe: one VM, one vCPU, two real-mode steps and one in 64-bit mode with paging.
+ * See kvm_probe.h. */
 #define _GNU_SOURCE
 #include "kvm_probe.h"
 
@@ -27,7 +28,14 @@ enum {
     k_io_port = 0x10,
     k_io_value = 0x2a,
     k_loop_port = 0x11,
+    k_paging_code = 0x1200,
+    k_pml4 = 0x3000, /* then the PDPT, PD and PT in the next three pages */
+    k_paging_virt = 0x8000, /* mapped to k_paging_phys, not to itself */
+    k_paging_phys = 0x7000,
+    k_paging_port = 0x12,
 };
+
+#define k_paging_value 0x600dcafeu
 
 /* mov al,0x2a; out 0x10,al; hlt */
 static const uint8_t k_io_guest[] = {0xb0, k_io_value, 0xe6, k_io_port, 0xf4};
@@ -36,6 +44,11 @@ static const uint8_t k_io_guest[] = {0xb0, k_io_value, 0xe6, k_io_port, 0xf4};
  * (N is patched in at offsets 1 and 2). */
 static const uint8_t k_loop_guest[] = {0xb9, 0x00, 0x00, 0x31, 0xc0, 0xe6, k_loop_port, 0x40,
                                        0xe2, 0xfb, 0xa3, 0x00, 0x20, 0xf4};
+
+/* movl $0x600dcafe,0x8000; movl 0x8000,%eax; outl %eax,$0x12; hlt */
+static const uint8_t k_paging_guest[] = {0xc7, 0x04, 0x25, 0x00, 0x80, 0x00, 0x00, 0xfe, 0xca,
+                                         0x0d, 0x60, 0x8b, 0x04, 0x25, 0x00, 0x80, 0x00, 0x00,
+                                         0xe7, k_paging_port, 0xf4};
 
 struct probe {
     int kvm;
@@ -231,6 +244,91 @@ static enum kvm_probe_status step_loop(struct probe *p)
     return KVM_PROBE_RAN;
 }
 
+static void put64(uint8_t *at, uint64_t value)
+{
+    memcpy(at, &value, sizeof value);
+}
+
+/* Identity-map the 64 KiB with 4 KiB pages, except k_paging_virt -> k_paging_phys. */
+static void build_page_tables(uint8_t *mem)
+{
+    const uint64_t rw = 0x3; /* present, writable */
+    put64(mem + k_pml4, (k_pml4 + 0x1000) | rw);
+    put64(mem + k_pml4 + 0x1000, (k_pml4 + 0x2000) | rw);
+    put64(mem + k_pml4 + 0x2000, (k_pml4 + 0x3000) | rw);
+    for (uint64_t page = 0; page < k_mem_size / 0x1000; page++) {
+        uint64_t phys = page == k_paging_virt / 0x1000 ? k_paging_phys : page * 0x1000;
+        put64(mem + k_pml4 + 0x3000 + page * 8, phys | rw);
+    }
+}
+
+static void flat_segment(struct kvm_segment *seg, uint16_t selector, uint8_t type, int code)
+{
+    memset(seg, 0, sizeof *seg);
+    seg->limit = 0xffffffff;
+    seg->selector = selector;
+    seg->type = type;
+    seg->present = 1;
+    seg->s = 1;
+    seg->g = 1;
+    seg->l = code ? 1 : 0;
+    seg->db = code ? 0 : 1;
+}
+
+static enum kvm_probe_status step_paging(struct probe *p)
+{
+    struct kvm_sregs sregs;
+    if (ioctl(p->vcpu, KVM_GET_SREGS, &sregs) < 0) {
+        return refused(p, "KVM_GET_SREGS");
+    }
+    flat_segment(&sregs.cs, 0x8, 0xb, 1);
+    flat_segment(&sregs.ds, 0x10, 0x3, 0);
+    sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+    sregs.cr3 = k_pml4;
+    sregs.cr4 = 1u << 5;                  /* PAE */
+    sregs.cr0 = 0x80000001u | (1u << 4);  /* PG, PE, ET */
+    sregs.efer = (1u << 8) | (1u << 10);  /* LME, LMA */
+    if (ioctl(p->vcpu, KVM_SET_SREGS, &sregs) < 0) {
+        return set_reason(p, KVM_PROBE_WRONG, errno, "paging: KVM_SET_SREGS (64-bit mode)");
+    }
+    struct kvm_regs regs;
+    memset(&regs, 0, sizeof regs);
+    regs.rip = k_paging_code;
+    regs.rflags = 0x2;
+    if (ioctl(p->vcpu, KVM_SET_REGS, &regs) < 0) {
+        return refused(p, "KVM_SET_REGS");
+    }
+    if (arm_timer(p) != 0) {
+        return set_reason(p, KVM_PROBE_NONE, errno, "timer_settime");
+    }
+    enum kvm_probe_status st = vcpu_run(p, "paging");
+    if (st != KVM_PROBE_RAN) {
+        return st;
+    }
+    const struct kvm_run *r = p->run;
+    if (r->exit_reason != KVM_EXIT_IO || r->io.direction != KVM_EXIT_IO_OUT ||
+        r->io.port != k_paging_port || r->io.size != 4 || r->io.count != 1) {
+        return unexpected_exit(p, "paging");
+    }
+    uint32_t seen;
+    uint32_t stored;
+    memcpy(&seen, (const uint8_t *)r + r->io.data_offset, sizeof seen);
+    memcpy(&stored, p->mem + k_paging_phys, sizeof stored);
+    if (seen != k_paging_value || stored != k_paging_value) {
+        return set_reason(p, KVM_PROBE_WRONG, 0,
+                          "paging: guest read 0x%x, memory holds 0x%x, expected 0x%x", seen,
+                          stored, k_paging_value);
+    }
+    if ((st = vcpu_run(p, "paging")) != KVM_PROBE_RAN) {
+        return st;
+    }
+    if (p->run->exit_reason != KVM_EXIT_HLT) {
+        return unexpected_exit(p, "paging");
+    }
+    p->out->steps |= KVM_PROBE_STEP_PAGING;
+    return KVM_PROBE_RAN;
+}
+
 /* Open the device, make the VM, its memory and its vCPU. */
 static enum kvm_probe_status setup(struct probe *p, const char *dev)
 {
@@ -256,6 +354,8 @@ static enum kvm_probe_status setup(struct probe *p, const char *dev)
     memcpy(p->mem + k_loop_code, k_loop_guest, sizeof k_loop_guest);
     p->mem[k_loop_code + 1] = (uint8_t)(KVM_PROBE_LOOP_OUTS & 0xffu);
     p->mem[k_loop_code + 2] = (uint8_t)(KVM_PROBE_LOOP_OUTS >> 8);
+    memcpy(p->mem + k_paging_code, k_paging_guest, sizeof k_paging_guest);
+    build_page_tables(p->mem);
     struct kvm_userspace_memory_region region = {
         .slot = 0, .guest_phys_addr = 0, .memory_size = k_mem_size,
         .userspace_addr = (uint64_t)(uintptr_t)p->mem};
@@ -329,6 +429,9 @@ enum kvm_probe_status kvm_probe_run(const char *dev, unsigned timeout_ms,
     if (st == KVM_PROBE_RAN) {
         st = step_loop(&p);
     }
+    if (st == KVM_PROBE_RAN) {
+        st = step_paging(&p);
+    }
     if (p.have_timer) {
         timer_delete(p.timer);
         (void)timer_fired(); /* a signal sent after the last KVM_RUN */
@@ -369,15 +472,25 @@ const char *kvm_probe_status_name(enum kvm_probe_status status)
 
 int kvm_probe_format(const struct kvm_probe_result *r, char *buf, size_t len)
 {
-    const char *io = (r->steps & KVM_PROBE_STEP_IO) ? "io" : "";
-    const char *loop = (r->steps & KVM_PROBE_STEP_LOOP) ? "loop" : "";
-    const char *comma = (*io && *loop) ? "," : "";
-    const char *none = (!*io && !*loop) ? "-" : "";
-    if (r->status == KVM_PROBE_RAN) {
-        return snprintf(buf, len, "l2=ran value=0x%02x exits=%lu steps=%s%s%s%s api=%d",
-                        r->value, r->exits, io, comma, loop, none, r->api_version);
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } names[] = {{KVM_PROBE_STEP_IO, "io"}, {KVM_PROBE_STEP_LOOP, "loop"},
+                 {KVM_PROBE_STEP_PAGING, "paging"}};
+    char steps[32] = "-";
+    size_t used = 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (r->steps & names[i].bit) {
+            int n = snprintf(steps + used, sizeof steps - used, "%s%s", used ? "," : "",
+                             names[i].name);
+            used += n > 0 ? (size_t)n : 0;
+        }
     }
-    return snprintf(buf, len, "l2=%s value=0x%02x exits=%lu steps=%s%s%s%s api=%d reason=\"%s\"",
-                    kvm_probe_status_name(r->status), r->value, r->exits, io, comma, loop,
-                    none, r->api_version, r->reason);
+    if (r->status == KVM_PROBE_RAN) {
+        return snprintf(buf, len, "l2=ran value=0x%02x exits=%lu steps=%s api=%d", r->value,
+                        r->exits, steps, r->api_version);
+    }
+    return snprintf(buf, len, "l2=%s value=0x%02x exits=%lu steps=%s api=%d reason=\"%s\"",
+                    kvm_probe_status_name(r->status), r->value, r->exits, steps,
+                    r->api_version, r->reason);
 }

@@ -32,6 +32,8 @@ enum kvm_probe_step {
     KVM_PROBE_STEP_IO = 1u << 0,   /* real mode: mov al,0x2a; out 0x10,al; hlt */
     KVM_PROBE_STEP_LOOP = 1u << 1, /* real mode: KVM_PROBE_LOOP_OUTS port I/O exits, then a
                                       store to guest memory read back by the host */
+    KVM_PROBE_STEP_PAGING = 1u << 2, /* 64-bit mode with 4-level paging: a store through a
+                                        page mapped elsewhere, read back, out 0x12, hlt */
 };
 
 /* The number of OUT exits of the loop step. */
@@ -48,7 +50,8 @@ struct kvm_probe_result {
     char reason[128];    /* why the status is not KVM_PROBE_RAN; empty when it is */
 };
 
-/* Run the probe against DEV (e.g. "/dev/kvm"), each step given up after TIMEOUT_MS.
+/* Run the probe against DEV (e.g. "/dev/kvm"), each step given up after TIMEOUT_MS; the
+ * steps run in order and the first failing one ends the probe.
  * Fills *OUT and returns its status. */
 enum kvm_probe_status kvm_probe_run(const char *dev, unsigned timeout_ms,
                                     struct kvm_probe_result *out);
@@ -57,7 +60,7 @@ enum kvm_probe_status kvm_probe_run(const char *dev, unsigned timeout_ms,
 const char *kvm_probe_status_name(enum kvm_probe_status status);
 
 /* Write the one-line, machine-readable summary of R into BUF (no newline), e.g.
- * `l2=ran value=0x2a exits=2003 steps=io,loop api=12` or
+ * `l2=ran value=0x2a exits=2005 steps=io,loop,paging api=12` or
  * `l2=none steps= reason="open /dev/kvm: No such file or directory"`.
  * Returns what snprintf returns. */
 int kvm_probe_format(const struct kvm_probe_result *r, char *buf, size_t len);
