@@ -29,7 +29,7 @@ enum {
     k_io_value = 0x2a,
     k_loop_port = 0x11,
     k_paging_code = 0x1200,
-    k_pml4 = 0x3000, /* then the PDPT, PD and PT in the next three pages */
+    k_pml4 = 0x3000,        /* then the PDPT, PD and PT in the next three pages */
     k_paging_virt = 0x8000, /* mapped to k_paging_phys, not to itself */
     k_paging_phys = 0x7000,
     k_paging_port = 0x12,
@@ -37,39 +37,54 @@ enum {
 
 #define k_paging_value 0x600dcafeu
 
+/* One instruction a line. */
+// clang-format off
 /* mov al,0x2a; out 0x10,al; hlt */
-static const uint8_t k_io_guest[] = {0xb0, k_io_value, 0xe6, k_io_port, 0xf4};
+static const uint8_t k_io_guest[] = {
+    0xb0, k_io_value,
+    0xe6, k_io_port,
+    0xf4,
+};
 
 /* mov cx,N; xor ax,ax; 1: out 0x11,al; inc ax; loop 1b; mov [0x2000],ax; hlt
  * (N is patched in at offsets 1 and 2). */
-static const uint8_t k_loop_guest[] = {0xb9, 0x00, 0x00, 0x31, 0xc0, 0xe6, k_loop_port, 0x40,
-                                       0xe2, 0xfb, 0xa3, 0x00, 0x20, 0xf4};
+static const uint8_t k_loop_guest[] = {
+    0xb9, 0x00, 0x00,
+    0x31, 0xc0,
+    0xe6, k_loop_port,
+    0x40,
+    0xe2, 0xfb,
+    0xa3, 0x00, 0x20,
+    0xf4,
+};
 
 /* movl $0x600dcafe,0x8000; movl 0x8000,%eax; outl %eax,$0x12; hlt */
-static const uint8_t k_paging_guest[] = {0xc7, 0x04, 0x25, 0x00, 0x80, 0x00, 0x00, 0xfe, 0xca,
-                                         0x0d, 0x60, 0x8b, 0x04, 0x25, 0x00, 0x80, 0x00, 0x00,
-                                         0xe7, k_paging_port, 0xf4};
+static const uint8_t k_paging_guest[] = {
+    0xc7, 0x04, 0x25, 0x00, 0x80, 0x00, 0x00, 0xfe, 0xca, 0x0d, 0x60,
+    0x8b, 0x04, 0x25, 0x00, 0x80, 0x00, 0x00,
+    0xe7, k_paging_port,
+    0xf4,
+};
+// clang-format on
 
 struct probe {
     int kvm;
     int vm;
     int vcpu;
-    uint8_t *mem;
-    struct kvm_run *run;
+    uint8_t* mem;
+    struct kvm_run* run;
     size_t run_size;
     timer_t timer;
     int have_timer;
     unsigned timeout_ms;
-    struct kvm_probe_result *out;
+    struct kvm_probe_result* out;
 };
 
-static enum kvm_probe_status set_reason(struct probe *p, enum kvm_probe_status status,
-                                        int error, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static enum kvm_probe_status set_reason(struct probe* p, enum kvm_probe_status status, int error,
+                                        const char* fmt, ...) __attribute__((format(printf, 4, 5)));
 
-static enum kvm_probe_status set_reason(struct probe *p, enum kvm_probe_status status,
-                                        int error, const char *fmt, ...)
-{
+static enum kvm_probe_status set_reason(struct probe* p, enum kvm_probe_status status, int error,
+                                        const char* fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(p->out->reason, sizeof p->out->reason, fmt, ap);
@@ -85,13 +100,11 @@ static enum kvm_probe_status set_reason(struct probe *p, enum kvm_probe_status s
 }
 
 /* An ioctl that failed before the guest ran: KVM (or the device) refused the setup. */
-static enum kvm_probe_status refused(struct probe *p, const char *what)
-{
+static enum kvm_probe_status refused(struct probe* p, const char* what) {
     return set_reason(p, KVM_PROBE_NONE, errno, "%s", what);
 }
 
-static int arm_timer(struct probe *p)
-{
+static int arm_timer(struct probe* p) {
     struct itimerspec spec;
     memset(&spec, 0, sizeof spec);
     spec.it_value.tv_sec = p->timeout_ms / 1000;
@@ -100,8 +113,7 @@ static int arm_timer(struct probe *p)
 }
 
 /* Return 1 when the probe's timer signal is pending on this thread, consuming it. */
-static int timer_fired(void)
-{
+static int timer_fired(void) {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, KVM_PROBE_TIMER_SIGNAL);
@@ -111,8 +123,7 @@ static int timer_fired(void)
 
 /* KVM_RUN once. Returns KVM_PROBE_RAN with an exit in p->run, or the status that ends the
  * probe. */
-static enum kvm_probe_status vcpu_run(struct probe *p, const char *step)
-{
+static enum kvm_probe_status vcpu_run(struct probe* p, const char* step) {
     for (;;) {
         if (ioctl(p->vcpu, KVM_RUN, 0) == 0) {
             p->out->exits++;
@@ -122,29 +133,27 @@ static enum kvm_probe_status vcpu_run(struct probe *p, const char *step)
             return set_reason(p, KVM_PROBE_WRONG, errno, "%s: KVM_RUN", step);
         }
         if (timer_fired()) {
-            return set_reason(p, KVM_PROBE_HUNG, 0, "%s: KVM_RUN did not exit within %u ms",
-                              step, p->timeout_ms);
+            return set_reason(p, KVM_PROBE_HUNG, 0, "%s: KVM_RUN did not exit within %u ms", step,
+                              p->timeout_ms);
         }
         /* Another signal let through by the caller's mask: run on. */
     }
 }
 
 /* Describe an exit the step did not expect. */
-static enum kvm_probe_status unexpected_exit(struct probe *p, const char *step)
-{
-    const struct kvm_run *r = p->run;
+static enum kvm_probe_status unexpected_exit(struct probe* p, const char* step) {
+    const struct kvm_run* r = p->run;
     switch (r->exit_reason) {
     case KVM_EXIT_IO:
-        return set_reason(p, KVM_PROBE_WRONG, 0,
-                          "%s: unexpected %s port 0x%x size %u count %u", step,
-                          r->io.direction == KVM_EXIT_IO_OUT ? "out" : "in", r->io.port,
+        return set_reason(p, KVM_PROBE_WRONG, 0, "%s: unexpected %s port 0x%x size %u count %u",
+                          step, r->io.direction == KVM_EXIT_IO_OUT ? "out" : "in", r->io.port,
                           r->io.size, r->io.count);
     case KVM_EXIT_FAIL_ENTRY:
         return set_reason(p, KVM_PROBE_WRONG, 0, "%s: entry failed, reason 0x%llx", step,
                           (unsigned long long)r->fail_entry.hardware_entry_failure_reason);
     case KVM_EXIT_INTERNAL_ERROR:
-        return set_reason(p, KVM_PROBE_WRONG, 0, "%s: KVM internal error, suberror %u",
-                          step, r->internal.suberror);
+        return set_reason(p, KVM_PROBE_WRONG, 0, "%s: KVM internal error, suberror %u", step,
+                          r->internal.suberror);
     case KVM_EXIT_SHUTDOWN:
         return set_reason(p, KVM_PROBE_WRONG, 0, "%s: guest shutdown (triple fault)", step);
     default:
@@ -154,19 +163,17 @@ static enum kvm_probe_status unexpected_exit(struct probe *p, const char *step)
 }
 
 /* Return the byte of a one-byte OUT to PORT, or -1 when the exit is anything else. */
-static int out_byte(const struct probe *p, unsigned port)
-{
-    const struct kvm_run *r = p->run;
-    if (r->exit_reason != KVM_EXIT_IO || r->io.direction != KVM_EXIT_IO_OUT ||
-        r->io.port != port || r->io.size != 1 || r->io.count != 1) {
+static int out_byte(const struct probe* p, unsigned port) {
+    const struct kvm_run* r = p->run;
+    if (r->exit_reason != KVM_EXIT_IO || r->io.direction != KVM_EXIT_IO_OUT || r->io.port != port ||
+        r->io.size != 1 || r->io.count != 1) {
         return -1;
     }
-    return ((const uint8_t *)r)[r->io.data_offset];
+    return ((const uint8_t*)r)[r->io.data_offset];
 }
 
 /* Real mode, CS:IP = 0:IP, flat data segments, as the vCPU's reset state otherwise is. */
-static enum kvm_probe_status enter_at(struct probe *p, uint16_t ip)
-{
+static enum kvm_probe_status enter_at(struct probe* p, uint16_t ip) {
     struct kvm_sregs sregs;
     if (ioctl(p->vcpu, KVM_GET_SREGS, &sregs) < 0) {
         return refused(p, "KVM_GET_SREGS");
@@ -185,11 +192,11 @@ static enum kvm_probe_status enter_at(struct probe *p, uint16_t ip)
     if (ioctl(p->vcpu, KVM_SET_REGS, &regs) < 0) {
         return refused(p, "KVM_SET_REGS");
     }
-    return arm_timer(p) == 0 ? KVM_PROBE_RAN : set_reason(p, KVM_PROBE_NONE, errno, "timer_settime");
+    return arm_timer(p) == 0 ? KVM_PROBE_RAN
+                             : set_reason(p, KVM_PROBE_NONE, errno, "timer_settime");
 }
 
-static enum kvm_probe_status step_io(struct probe *p)
-{
+static enum kvm_probe_status step_io(struct probe* p) {
     enum kvm_probe_status st = enter_at(p, k_io_code);
     if (st != KVM_PROBE_RAN || (st = vcpu_run(p, "io")) != KVM_PROBE_RAN) {
         return st;
@@ -200,8 +207,7 @@ static enum kvm_probe_status step_io(struct probe *p)
     }
     p->out->value = (unsigned)value;
     if (value != k_io_value) {
-        return set_reason(p, KVM_PROBE_WRONG, 0, "io: out 0x%x, expected 0x%x", value,
-                          k_io_value);
+        return set_reason(p, KVM_PROBE_WRONG, 0, "io: out 0x%x, expected 0x%x", value, k_io_value);
     }
     if ((st = vcpu_run(p, "io")) != KVM_PROBE_RAN) {
         return st;
@@ -213,8 +219,7 @@ static enum kvm_probe_status step_io(struct probe *p)
     return KVM_PROBE_RAN;
 }
 
-static enum kvm_probe_status step_loop(struct probe *p)
-{
+static enum kvm_probe_status step_loop(struct probe* p) {
     enum kvm_probe_status st = enter_at(p, k_loop_code);
     for (unsigned i = 0; st == KVM_PROBE_RAN && i < KVM_PROBE_LOOP_OUTS; i++) {
         if ((st = vcpu_run(p, "loop")) != KVM_PROBE_RAN) {
@@ -225,8 +230,8 @@ static enum kvm_probe_status step_loop(struct probe *p)
             return unexpected_exit(p, "loop");
         }
         if ((unsigned)value != (i & 0xffu)) {
-            return set_reason(p, KVM_PROBE_WRONG, 0, "loop: exit %u wrote 0x%x, expected 0x%x",
-                              i, value, i & 0xffu);
+            return set_reason(p, KVM_PROBE_WRONG, 0, "loop: exit %u wrote 0x%x, expected 0x%x", i,
+                              value, i & 0xffu);
         }
     }
     if (st != KVM_PROBE_RAN || (st = vcpu_run(p, "loop")) != KVM_PROBE_RAN) {
@@ -244,14 +249,12 @@ static enum kvm_probe_status step_loop(struct probe *p)
     return KVM_PROBE_RAN;
 }
 
-static void put64(uint8_t *at, uint64_t value)
-{
+static void put64(uint8_t* at, uint64_t value) {
     memcpy(at, &value, sizeof value);
 }
 
 /* Identity-map the 64 KiB with 4 KiB pages, except k_paging_virt -> k_paging_phys. */
-static void build_page_tables(uint8_t *mem)
-{
+static void build_page_tables(uint8_t* mem) {
     const uint64_t rw = 0x3; /* present, writable */
     put64(mem + k_pml4, (k_pml4 + 0x1000) | rw);
     put64(mem + k_pml4 + 0x1000, (k_pml4 + 0x2000) | rw);
@@ -262,8 +265,7 @@ static void build_page_tables(uint8_t *mem)
     }
 }
 
-static void flat_segment(struct kvm_segment *seg, uint16_t selector, uint8_t type, int code)
-{
+static void flat_segment(struct kvm_segment* seg, uint16_t selector, uint8_t type, int code) {
     memset(seg, 0, sizeof *seg);
     seg->limit = 0xffffffff;
     seg->selector = selector;
@@ -275,8 +277,7 @@ static void flat_segment(struct kvm_segment *seg, uint16_t selector, uint8_t typ
     seg->db = code ? 0 : 1;
 }
 
-static enum kvm_probe_status step_paging(struct probe *p)
-{
+static enum kvm_probe_status step_paging(struct probe* p) {
     struct kvm_sregs sregs;
     if (ioctl(p->vcpu, KVM_GET_SREGS, &sregs) < 0) {
         return refused(p, "KVM_GET_SREGS");
@@ -285,9 +286,9 @@ static enum kvm_probe_status step_paging(struct probe *p)
     flat_segment(&sregs.ds, 0x10, 0x3, 0);
     sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
     sregs.cr3 = k_pml4;
-    sregs.cr4 = 1u << 5;                  /* PAE */
-    sregs.cr0 = 0x80000001u | (1u << 4);  /* PG, PE, ET */
-    sregs.efer = (1u << 8) | (1u << 10);  /* LME, LMA */
+    sregs.cr4 = 1u << 5;                 /* PAE */
+    sregs.cr0 = 0x80000001u | (1u << 4); /* PG, PE, ET */
+    sregs.efer = (1u << 8) | (1u << 10); /* LME, LMA */
     if (ioctl(p->vcpu, KVM_SET_SREGS, &sregs) < 0) {
         return set_reason(p, KVM_PROBE_WRONG, errno, "paging: KVM_SET_SREGS (64-bit mode)");
     }
@@ -305,19 +306,19 @@ static enum kvm_probe_status step_paging(struct probe *p)
     if (st != KVM_PROBE_RAN) {
         return st;
     }
-    const struct kvm_run *r = p->run;
+    const struct kvm_run* r = p->run;
     if (r->exit_reason != KVM_EXIT_IO || r->io.direction != KVM_EXIT_IO_OUT ||
         r->io.port != k_paging_port || r->io.size != 4 || r->io.count != 1) {
         return unexpected_exit(p, "paging");
     }
     uint32_t seen;
     uint32_t stored;
-    memcpy(&seen, (const uint8_t *)r + r->io.data_offset, sizeof seen);
+    memcpy(&seen, (const uint8_t*)r + r->io.data_offset, sizeof seen);
     memcpy(&stored, p->mem + k_paging_phys, sizeof stored);
     if (seen != k_paging_value || stored != k_paging_value) {
         return set_reason(p, KVM_PROBE_WRONG, 0,
-                          "paging: guest read 0x%x, memory holds 0x%x, expected 0x%x", seen,
-                          stored, k_paging_value);
+                          "paging: guest read 0x%x, memory holds 0x%x, expected 0x%x", seen, stored,
+                          k_paging_value);
     }
     if ((st = vcpu_run(p, "paging")) != KVM_PROBE_RAN) {
         return st;
@@ -330,8 +331,7 @@ static enum kvm_probe_status step_paging(struct probe *p)
 }
 
 /* Open the device, make the VM, its memory and its vCPU. */
-static enum kvm_probe_status setup(struct probe *p, const char *dev)
-{
+static enum kvm_probe_status setup(struct probe* p, const char* dev) {
     p->kvm = open(dev, O_RDWR | O_CLOEXEC);
     if (p->kvm < 0) {
         return set_reason(p, KVM_PROBE_NONE, errno, "open %s", dev);
@@ -345,7 +345,7 @@ static enum kvm_probe_status setup(struct probe *p, const char *dev)
     if ((p->vm = ioctl(p->kvm, KVM_CREATE_VM, 0)) < 0) {
         return refused(p, "KVM_CREATE_VM");
     }
-    void *mem = mmap(NULL, k_mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void* mem = mmap(NULL, k_mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (mem == MAP_FAILED) {
         return refused(p, "mmap guest memory");
     }
@@ -356,9 +356,10 @@ static enum kvm_probe_status setup(struct probe *p, const char *dev)
     p->mem[k_loop_code + 2] = (uint8_t)(KVM_PROBE_LOOP_OUTS >> 8);
     memcpy(p->mem + k_paging_code, k_paging_guest, sizeof k_paging_guest);
     build_page_tables(p->mem);
-    struct kvm_userspace_memory_region region = {
-        .slot = 0, .guest_phys_addr = 0, .memory_size = k_mem_size,
-        .userspace_addr = (uint64_t)(uintptr_t)p->mem};
+    struct kvm_userspace_memory_region region = {.slot = 0,
+                                                 .guest_phys_addr = 0,
+                                                 .memory_size = k_mem_size,
+                                                 .userspace_addr = (uint64_t)(uintptr_t)p->mem};
     if (ioctl(p->vm, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
         return refused(p, "KVM_SET_USER_MEMORY_REGION");
     }
@@ -369,7 +370,7 @@ static enum kvm_probe_status setup(struct probe *p, const char *dev)
     if (size < (int)sizeof(struct kvm_run)) {
         return refused(p, "KVM_GET_VCPU_MMAP_SIZE");
     }
-    void *run = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, p->vcpu, 0);
+    void* run = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, p->vcpu, 0);
     if (run == MAP_FAILED) {
         return refused(p, "mmap kvm_run");
     }
@@ -380,21 +381,22 @@ static enum kvm_probe_status setup(struct probe *p, const char *dev)
 
 /* Block the timer signal in this thread but let it through inside KVM_RUN, and start a
  * timer that sends it to this thread only. OLD receives the caller's mask. */
-static enum kvm_probe_status setup_timeout(struct probe *p, sigset_t *old)
-{
+static enum kvm_probe_status setup_timeout(struct probe* p, sigset_t* old) {
     sigset_t block;
     sigemptyset(&block);
     sigaddset(&block, KVM_PROBE_TIMER_SIGNAL);
     pthread_sigmask(SIG_BLOCK, &block, old);
-    /* The kernel's sigset is the first 8 bytes of glibc's. */
-    struct {
+    /* The kernel's sigset is the first 8 bytes of glibc's. (A union, since a struct with a
+     * flexible array member may not be followed by more members.) */
+    enum { k_kernel_sigset = 8 };
+    union {
         struct kvm_signal_mask head;
-        uint8_t set[8];
+        uint8_t bytes[sizeof(struct kvm_signal_mask) + k_kernel_sigset];
     } mask;
     sigset_t in_run = *old;
     sigdelset(&in_run, KVM_PROBE_TIMER_SIGNAL);
-    mask.head.len = sizeof mask.set;
-    memcpy(mask.set, &in_run, sizeof mask.set);
+    mask.head.len = k_kernel_sigset;
+    memcpy(mask.bytes + sizeof(struct kvm_signal_mask), &in_run, k_kernel_sigset);
     if (ioctl(p->vcpu, KVM_SET_SIGNAL_MASK, &mask) < 0) {
         return refused(p, "KVM_SET_SIGNAL_MASK");
     }
@@ -410,9 +412,8 @@ static enum kvm_probe_status setup_timeout(struct probe *p, sigset_t *old)
     return KVM_PROBE_RAN;
 }
 
-enum kvm_probe_status kvm_probe_run(const char *dev, unsigned timeout_ms,
-                                    struct kvm_probe_result *out)
-{
+enum kvm_probe_status kvm_probe_run(const char* dev, unsigned timeout_ms,
+                                    struct kvm_probe_result* out) {
     memset(out, 0, sizeof *out);
     out->api_version = -1;
     struct probe p = {.kvm = -1, .vm = -1, .vcpu = -1, .timeout_ms = timeout_ms, .out = out};
@@ -455,8 +456,7 @@ enum kvm_probe_status kvm_probe_run(const char *dev, unsigned timeout_ms,
     return st;
 }
 
-const char *kvm_probe_status_name(enum kvm_probe_status status)
-{
+const char* kvm_probe_status_name(enum kvm_probe_status status) {
     switch (status) {
     case KVM_PROBE_RAN:
         return "ran";
@@ -470,19 +470,19 @@ const char *kvm_probe_status_name(enum kvm_probe_status status)
     return "unknown";
 }
 
-int kvm_probe_format(const struct kvm_probe_result *r, char *buf, size_t len)
-{
+int kvm_probe_format(const struct kvm_probe_result* r, char* buf, size_t len) {
     static const struct {
         unsigned bit;
-        const char *name;
-    } names[] = {{KVM_PROBE_STEP_IO, "io"}, {KVM_PROBE_STEP_LOOP, "loop"},
+        const char* name;
+    } names[] = {{KVM_PROBE_STEP_IO, "io"},
+                 {KVM_PROBE_STEP_LOOP, "loop"},
                  {KVM_PROBE_STEP_PAGING, "paging"}};
     char steps[32] = "-";
     size_t used = 0;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (r->steps & names[i].bit) {
-            int n = snprintf(steps + used, sizeof steps - used, "%s%s", used ? "," : "",
-                             names[i].name);
+            int n =
+                snprintf(steps + used, sizeof steps - used, "%s%s", used ? "," : "", names[i].name);
             used += n > 0 ? (size_t)n : 0;
         }
     }
@@ -491,6 +491,6 @@ int kvm_probe_format(const struct kvm_probe_result *r, char *buf, size_t len)
                         r->exits, steps, r->api_version);
     }
     return snprintf(buf, len, "l2=%s value=0x%02x exits=%lu steps=%s api=%d reason=\"%s\"",
-                    kvm_probe_status_name(r->status), r->value, r->exits, steps,
-                    r->api_version, r->reason);
+                    kvm_probe_status_name(r->status), r->value, r->exits, steps, r->api_version,
+                    r->reason);
 }

@@ -29,9 +29,9 @@ enum kvm_probe_status {
 
 /* The steps, in the order they run; passed steps are set in kvm_probe_result.steps. */
 enum kvm_probe_step {
-    KVM_PROBE_STEP_IO = 1u << 0,   /* real mode: mov al,0x2a; out 0x10,al; hlt */
-    KVM_PROBE_STEP_LOOP = 1u << 1, /* real mode: KVM_PROBE_LOOP_OUTS port I/O exits, then a
-                                      store to guest memory read back by the host */
+    KVM_PROBE_STEP_IO = 1u << 0,     /* real mode: mov al,0x2a; out 0x10,al; hlt */
+    KVM_PROBE_STEP_LOOP = 1u << 1,   /* real mode: KVM_PROBE_LOOP_OUTS port I/O exits, then a
+                                        store to guest memory read back by the host */
     KVM_PROBE_STEP_PAGING = 1u << 2, /* 64-bit mode with 4-level paging: a store through a
                                         page mapped elsewhere, read back, out 0x12, hlt */
 };
@@ -53,17 +53,17 @@ struct kvm_probe_result {
 /* Run the probe against DEV (e.g. "/dev/kvm"), each step given up after TIMEOUT_MS; the
  * steps run in order and the first failing one ends the probe.
  * Fills *OUT and returns its status. */
-enum kvm_probe_status kvm_probe_run(const char *dev, unsigned timeout_ms,
-                                    struct kvm_probe_result *out);
+enum kvm_probe_status kvm_probe_run(const char* dev, unsigned timeout_ms,
+                                    struct kvm_probe_result* out);
 
 /* Return the name of a status: "ran", "none", "hung" or "wrong". */
-const char *kvm_probe_status_name(enum kvm_probe_status status);
+const char* kvm_probe_status_name(enum kvm_probe_status status);
 
 /* Write the one-line, machine-readable summary of R into BUF (no newline), e.g.
  * `l2=ran value=0x2a exits=2005 steps=io,loop,paging api=12` or
  * `l2=none steps= reason="open /dev/kvm: No such file or directory"`.
  * Returns what snprintf returns. */
-int kvm_probe_format(const struct kvm_probe_result *r, char *buf, size_t len);
+int kvm_probe_format(const struct kvm_probe_result* r, char* buf, size_t len);
 
 #ifdef __cplusplus
 }

@@ -10,27 +10,24 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char k_stuck[] =
-    "l2=hung value=0x00 exits=0 steps=- api=-1 "
-    "reason=\"KVM_RUN did not even return to the timeout signal\"\n";
+static const char k_stuck[] = "l2=hung value=0x00 exits=0 steps=- api=-1 "
+                              "reason=\"KVM_RUN did not even return to the timeout signal\"\n";
 
 /* The last resort when KVM_RUN ignores the probe's own timer (the vCPU thread never gets
  * back to the kernel's signal check): say so instead of hanging. */
-static void on_alarm(int sig)
-{
+static void on_alarm(int sig) {
     (void)sig;
     ssize_t n = write(STDOUT_FILENO, k_stuck, sizeof k_stuck - 1);
     (void)n;
     _exit(KVM_PROBE_HUNG);
 }
 
-int main(int argc, char **argv)
-{
-    const char *dev = "/dev/kvm";
+int main(int argc, char** argv) {
+    const char* dev = "/dev/kvm";
     unsigned long timeout_ms = 5000;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--timeout-ms") == 0 && i + 1 < argc) {
-            char *end = NULL;
+            char* end = NULL;
             timeout_ms = strtoul(argv[++i], &end, 10);
             if (*end != '\0' || timeout_ms == 0 || timeout_ms > 600000) {
                 fprintf(stderr, "kvm-probe: bad --timeout-ms \"%s\"\n", argv[i]);
