@@ -1,8 +1,9 @@
 # Warnings as an INTERFACE target, linked PRIVATE so consumers do not inherit them.
 add_library(virtnest_warnings INTERFACE)
+# The C++-only ones are limited to C++ so the C sources (tools/kvm_probe) share the target.
 target_compile_options(virtnest_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
-  -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual)
+  $<$<COMPILE_LANGUAGE:CXX>:-Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual>)
 if(VIRTNEST_WERROR)
   target_compile_options(virtnest_warnings INTERFACE -Werror)
 endif()

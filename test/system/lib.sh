@@ -19,8 +19,13 @@ PREFIX="vnsys-$$-"
 # Several checkouts may run these tests on one machine, all against the one libvirtd, and
 # the fault test kills it: every test holds a machine-wide lock for its whole run, shared
 # by default, exclusive for a test that sets VNSYS_LOCK_MODE=exclusive before sourcing.
+VNSYS_LOCK_WAITED=$SECONDS
 vnsys_lock "${VNSYS_LOCK_MODE:-shared}" 300 ||
     { echo "FAIL: another system test run held $VNSYS_LOCK for 300 s" >&2; exit 1; }
+VNSYS_LOCK_WAITED=$((SECONDS - VNSYS_LOCK_WAITED))
+# A test's time includes this wait: say so, or a slow run gets blamed on the test.
+[ "$VNSYS_LOCK_WAITED" -lt 2 ] ||
+    echo "waited $VNSYS_LOCK_WAITED s for $VNSYS_LOCK (another system test run held it)"
 daemon_answers || { echo "FAIL: $URI does not answer" >&2; exit 1; }
 mkdir -p "$VNSYS_WORK_ROOT"
 WORK=$(mktemp -d "$VNSYS_WORK_ROOT/$(basename "$0" .sh).XXXXXX")
@@ -41,7 +46,8 @@ CPU_NO_SVM="<cpu mode='custom' match='exact'><model fallback='forbid'>qemu64</mo
 V() { virsh -q -c "$URI" "$@"; }
 xt() { python3 "$VNSYS_LIB_DIR/xmltool.py" "$@"; }
 
-step() { echo; echo "== $*"; }
+# The elapsed seconds in each heading show where a slow run spent its time.
+step() { echo; echo "== [${SECONDS} s] $*"; }
 pass() { echo "ok: $*"; }
 fail() {
     echo "FAIL: $*" >&2
