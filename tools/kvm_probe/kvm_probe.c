@@ -249,9 +249,7 @@ static enum kvm_probe_status step_loop(struct probe* p) {
     return KVM_PROBE_RAN;
 }
 
-static void put64(uint8_t* at, uint64_t value) {
-    memcpy(at, &value, sizeof value);
-}
+static void put64(uint8_t* at, uint64_t value) { memcpy(at, &value, sizeof value); }
 
 /* Identity-map the 64 KiB with 4 KiB pages, except k_paging_virt -> k_paging_phys. */
 static void build_page_tables(uint8_t* mem) {
@@ -458,14 +456,10 @@ enum kvm_probe_status kvm_probe_run(const char* dev, unsigned timeout_ms,
 
 const char* kvm_probe_status_name(enum kvm_probe_status status) {
     switch (status) {
-    case KVM_PROBE_RAN:
-        return "ran";
-    case KVM_PROBE_NONE:
-        return "none";
-    case KVM_PROBE_HUNG:
-        return "hung";
-    case KVM_PROBE_WRONG:
-        return "wrong";
+    case KVM_PROBE_RAN: return "ran";
+    case KVM_PROBE_NONE: return "none";
+    case KVM_PROBE_HUNG: return "hung";
+    case KVM_PROBE_WRONG: return "wrong";
     }
     return "unknown";
 }
