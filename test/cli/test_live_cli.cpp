@@ -25,7 +25,7 @@ Run run(std::vector<std::string> args) {
 
 } // namespace
 
-TEST_CASE("live cli: enable --dry-run --json prints one document", "[live][cli]") {
+TEST_CASE("live cli: enable --dry-run --json prints one document", "[live_cli]") {
     Run r = run({"enable", "--all", "--dry-run", "--json"});
     REQUIRE(r.code == 0);
     REQUIRE(r.err.empty());
@@ -40,7 +40,7 @@ TEST_CASE("live cli: enable --dry-run --json prints one document", "[live][cli]"
     }
 }
 
-TEST_CASE("live cli: list --json prints a bare array", "[live][cli]") {
+TEST_CASE("live cli: list --json prints a bare array", "[live_cli]") {
     Run r = run({"list", "--json", "db-*"});
     REQUIRE(r.code == 0);
     nlohmann::json doc = nlohmann::json::parse(r.out);
@@ -48,7 +48,7 @@ TEST_CASE("live cli: list --json prints a bare array", "[live][cli]") {
     REQUIRE(doc.size() == 2);
 }
 
-TEST_CASE("live cli: exit codes", "[live][cli]") {
+TEST_CASE("live cli: exit codes", "[live_cli]") {
     SECTION("skipped domains make the run incomplete (3)") {
         // custom mode needs a vendor the test driver cannot give for a domain without a model
         Run r = run({"enable", "web-1", "--mode", "custom", "--dry-run"});

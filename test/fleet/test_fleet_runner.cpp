@@ -113,7 +113,7 @@ HostResult result_with(HostStatus status, int code) {
 
 } // namespace
 
-TEST_CASE("host_runner: resolve_uris reads -c and the hosts file", "[host_runner]") {
+TEST_CASE("fleet_runner: resolve_uris reads -c and the hosts file", "[fleet_runner]") {
     FleetOptions global;
 
     SECTION("no URI selects libvirt's default") {
@@ -145,7 +145,7 @@ TEST_CASE("host_runner: resolve_uris reads -c and the hosts file", "[host_runner
     }
 }
 
-TEST_CASE("host_runner: combine_exit_codes ranks the hosts' codes", "[host_runner]") {
+TEST_CASE("fleet_runner: combine_exit_codes ranks the hosts' codes", "[fleet_runner]") {
     using S = HostStatus;
     auto combine = [](std::vector<HostResult> results) {
         return to_int(virtnest::combine_exit_codes(results));
@@ -170,8 +170,8 @@ TEST_CASE("host_runner: combine_exit_codes ranks the hosts' codes", "[host_runne
     }
 }
 
-TEST_CASE("host_runner: several hosts, one unreachable, text grouped in the given order",
-          "[host_runner]") {
+TEST_CASE("fleet_runner: several hosts, one unreachable, text grouped in the given order",
+          "[fleet_runner]") {
     Run run = run_hosts({k_host_b, k_unreachable, k_host_a}, 3, false);
 
     REQUIRE(run.code == to_int(ExitCode::incomplete));
@@ -190,8 +190,8 @@ TEST_CASE("host_runner: several hosts, one unreachable, text grouped in the give
                            "such file or directory\n");
 }
 
-TEST_CASE("host_runner: --json tags every record with its uri and reports each host",
-          "[host_runner]") {
+TEST_CASE("fleet_runner: --json tags every record with its uri and reports each host",
+          "[fleet_runner]") {
     Run run = run_hosts({k_host_a, k_host_b, k_unreachable}, 2, true);
     REQUIRE(run.code == to_int(ExitCode::incomplete));
     REQUIRE(run.err.empty());
@@ -217,7 +217,7 @@ TEST_CASE("host_runner: --json tags every record with its uri and reports each h
     REQUIRE(doc["hosts"][2]["summary"].is_null());
 }
 
-TEST_CASE("host_runner: a job failing on one host does not stop the others", "[host_runner]") {
+TEST_CASE("fleet_runner: a job failing on one host does not stop the others", "[fleet_runner]") {
     auto job = [](const Connection& conn) -> RunOutcome {
         if (conn.list_all_domains().size() == 1) {
             throw virtnest::Error("cannot define domain \"db-1\": boom");
@@ -255,7 +255,7 @@ TEST_CASE("host_runner: a job failing on one host does not stop the others", "[h
     }
 }
 
-TEST_CASE("host_runner: every host unreachable is an error", "[host_runner]") {
+TEST_CASE("fleet_runner: every host unreachable is an error", "[fleet_runner]") {
     Run run = run_hosts({k_unreachable, "qemu+unix:///session?socket=/nonexistent/virt-nest-other"},
                         2, false);
     REQUIRE(run.code == to_int(ExitCode::error));
@@ -263,7 +263,7 @@ TEST_CASE("host_runner: every host unreachable is an error", "[host_runner]") {
                  Catch::Matchers::EndsWith("== 2 hosts: 0 ok, 2 unreachable, 0 failed ==\n"));
 }
 
-TEST_CASE("host_runner: a single host keeps the command's own output", "[host_runner]") {
+TEST_CASE("fleet_runner: a single host keeps the command's own output", "[fleet_runner]") {
     SECTION("text is the job's text, nothing added") {
         Run run = run_hosts({k_host_a}, 4, false);
         REQUIRE(run.code == 0);
@@ -282,8 +282,8 @@ TEST_CASE("host_runner: a single host keeps the command's own output", "[host_ru
     }
 }
 
-TEST_CASE("host_runner: hosts run concurrently, bounded by --jobs, delivered in order",
-          "[host_runner]") {
+TEST_CASE("fleet_runner: hosts run concurrently, bounded by --jobs, delivered in order",
+          "[fleet_runner]") {
     SECTION("the first host finishing last is still delivered first") {
         // Host 0 waits until host 1 has finished: only possible when both run at once.
         Signal second_done;
@@ -345,7 +345,7 @@ TEST_CASE("host_runner: hosts run concurrently, bounded by --jobs, delivered in 
     }
 }
 
-TEST_CASE("host_runner: virt-nest -c A -c B -c BAD list, end to end", "[host_runner]") {
+TEST_CASE("fleet_runner: virt-nest -c A -c B -c BAD list, end to end", "[fleet_runner]") {
     std::ostringstream out;
     std::ostringstream err;
 

@@ -29,7 +29,7 @@ using Lines = std::vector<std::string>;
 
 } // namespace
 
-TEST_CASE("cpu_rewrite: names of modes and features", "[cpu]") {
+TEST_CASE("cpu_rewrite: names of modes and features", "[cpu_rewrite]") {
     REQUIRE(to_string(CpuMode::host_passthrough) == "host-passthrough");
     REQUIRE(parse_cpu_mode("host-model") == CpuMode::host_model);
     REQUIRE(parse_cpu_mode("maximum") == CpuMode::maximum);
@@ -41,7 +41,7 @@ TEST_CASE("cpu_rewrite: names of modes and features", "[cpu]") {
     REQUIRE(feature_for(Vendor::amd) == NestFeature::svm);
 }
 
-TEST_CASE("cpu_rewrite: an unchanged document comes back byte for byte", "[cpu]") {
+TEST_CASE("cpu_rewrite: an unchanged document comes back byte for byte", "[cpu_rewrite]") {
     // Hand-written layout, double quotes and a comment: untouched when nothing changes.
     std::string xml = "<domain type=\"kvm\"><name>vm</name><!-- keep -->\n"
                       "<cpu mode=\"host-passthrough\"   check=\"none\"/></domain>";
@@ -52,7 +52,7 @@ TEST_CASE("cpu_rewrite: an unchanged document comes back byte for byte", "[cpu]"
     REQUIRE(result.warnings.empty());
 }
 
-TEST_CASE("cpu_rewrite: mode transitions list each change", "[cpu]") {
+TEST_CASE("cpu_rewrite: mode transitions list each change", "[cpu_rewrite]") {
     std::string custom = domain("  <cpu mode='custom' match='exact' check='partial'>\n"
                                 "    <model fallback='forbid'>Haswell</model>\n"
                                 "    <vendor>Intel</vendor>\n"
@@ -114,7 +114,7 @@ TEST_CASE("cpu_rewrite: mode transitions list each change", "[cpu]") {
     }
 }
 
-TEST_CASE("cpu_rewrite: which feature custom mode requires", "[cpu]") {
+TEST_CASE("cpu_rewrite: which feature custom mode requires", "[cpu_rewrite]") {
     auto with_model = [](const std::string& model, const std::string& extra = "") {
         return domain("  <cpu mode='custom' match='exact'>\n    <model>" + model + "</model>\n" +
                       extra + "  </cpu>\n");
@@ -158,7 +158,7 @@ TEST_CASE("cpu_rewrite: which feature custom mode requires", "[cpu]") {
     }
 }
 
-TEST_CASE("cpu_rewrite: disable is the hardening inverse", "[cpu]") {
+TEST_CASE("cpu_rewrite: disable is the hardening inverse", "[cpu_rewrite]") {
     SECTION("a known vendor disables its feature only") {
         std::string xml = domain("  <cpu mode='custom'>\n    <model>EPYC</model>\n"
                                  "    <feature policy='require' name='svm'/>\n  </cpu>\n");
@@ -185,7 +185,7 @@ TEST_CASE("cpu_rewrite: disable is the hardening inverse", "[cpu]") {
     }
 }
 
-TEST_CASE("cpu_rewrite: architectures other than x86", "[cpu]") {
+TEST_CASE("cpu_rewrite: architectures other than x86", "[cpu_rewrite]") {
     SECTION("ppc64 turns nested-hv on, inside existing <features>") {
         std::string xml =
             domain("", "ppc64", "  <features>\n    <nested-hv state='off'/>\n  </features>\n");
@@ -242,7 +242,7 @@ TEST_CASE("cpu_rewrite: architectures other than x86", "[cpu]") {
     }
 }
 
-TEST_CASE("cpu_rewrite: bad input is refused with a reason", "[cpu]") {
+TEST_CASE("cpu_rewrite: bad input is refused with a reason", "[cpu_rewrite]") {
     SECTION("malformed XML") {
         REQUIRE_THROWS_WITH(rewrite_cpu("<domain>\n<cpu></domain>", enable(CpuMode::host_model)),
                             "cannot parse domain XML: line 2, column 8: start-end tags mismatch");
@@ -277,7 +277,7 @@ TEST_CASE("cpu_rewrite: bad input is refused with a reason", "[cpu]") {
     }
 }
 
-TEST_CASE("cpu_rewrite: secrets and everything outside <cpu> are kept", "[cpu]") {
+TEST_CASE("cpu_rewrite: secrets and everything outside <cpu> are kept", "[cpu_rewrite]") {
     std::string xml = domain("  <cpu mode='host-model'/>\n");
     xml.insert(xml.find("</domain>"),
                "  <devices>\n    <graphics type='vnc' passwd='a&amp;b&apos;c'/>\n  </devices>\n");

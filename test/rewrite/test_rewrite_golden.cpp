@@ -88,7 +88,7 @@ void update(const fs::path& path, const std::string& text) {
 
 } // namespace
 
-TEST_CASE("rewrite golden: every fixture gives its expected output", "[golden]") {
+TEST_CASE("rewrite golden: every fixture gives its expected output", "[rewrite_golden]") {
     std::vector<fs::path> inputs = cases();
     REQUIRE(inputs.size() >= 25);
     bool regenerate = std::getenv("VIRTNEST_UPDATE_GOLDEN") != nullptr;

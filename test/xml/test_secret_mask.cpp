@@ -4,7 +4,7 @@
 
 using virtnest::mask_secrets;
 
-TEST_CASE("secret_mask: graphics passwords are masked on every graphics type", "[secrets]") {
+TEST_CASE("secret_mask: graphics passwords are masked on every graphics type", "[secret_mask]") {
     SECTION("vnc, single quotes") {
         REQUIRE(mask_secrets("<graphics type='vnc' passwd='s3cret' port='-1'/>") ==
                 "<graphics type='vnc' passwd='***' port='-1'/>");
@@ -23,14 +23,14 @@ TEST_CASE("secret_mask: graphics passwords are masked on every graphics type", "
     }
 }
 
-TEST_CASE("secret_mask: network disk cookies are masked", "[secrets]") {
+TEST_CASE("secret_mask: network disk cookies are masked", "[secret_mask]") {
     std::string in = "<source>\n  <cookies>\n    <cookie name='s'>v4lue</cookie>\n"
                      "    <cookie name='t'><![CDATA[raw]]></cookie>\n  </cookies>\n</source>";
     REQUIRE(mask_secrets(in) == "<source>\n  <cookies>\n    <cookie name='s'>***</cookie>\n"
                                 "    <cookie name='t'>***</cookie>\n  </cookies>\n</source>");
 }
 
-TEST_CASE("secret_mask: everything else is kept byte for byte", "[secrets]") {
+TEST_CASE("secret_mask: everything else is kept byte for byte", "[secret_mask]") {
     SECTION("a document without secrets") {
         std::string text =
             "<?xml version='1.0'?>\n<!-- c -->\n<domain type=\"kvm\">\n\t<name>a&amp;b</name>\n"

@@ -4,12 +4,12 @@
 
 using virtnest::unified_diff;
 
-TEST_CASE("xml_diff: equal texts give no diff", "[diff]") {
+TEST_CASE("xml_diff: equal texts give no diff", "[xml_diff]") {
     REQUIRE(unified_diff("a\nb\n", "a\nb\n", "x", "y").empty());
     REQUIRE(unified_diff("", "", "x", "y").empty());
 }
 
-TEST_CASE("xml_diff: hunks as diff -u prints them", "[diff]") {
+TEST_CASE("xml_diff: hunks as diff -u prints them", "[xml_diff]") {
     SECTION("one changed line with context") {
         std::string before = "1\n2\n3\n4\n5\n6\n7\n8\n9\n";
         std::string after = "1\n2\n3\n4\nfive\n6\n7\n8\n9\n";

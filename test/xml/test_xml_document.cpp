@@ -5,7 +5,7 @@
 
 using namespace virtnest;
 
-TEST_CASE("xml_document: positions count lines and columns from 1", "[xml]") {
+TEST_CASE("xml_document: positions count lines and columns from 1", "[xml_document]") {
     SECTION("start of text") {
         TextPosition pos = position_of("abc", 0);
         REQUIRE(pos.line == 1);
@@ -23,7 +23,7 @@ TEST_CASE("xml_document: positions count lines and columns from 1", "[xml]") {
     }
 }
 
-TEST_CASE("xml_document: parse errors name the source, line and column", "[xml]") {
+TEST_CASE("xml_document: parse errors name the source, line and column", "[xml_document]") {
     SECTION("mismatched tags") {
         REQUIRE_THROWS_WITH(
             parse_xml("<a>\n  <b></c>\n</a>", "file \"x.xml\""),
@@ -64,7 +64,7 @@ TEST_CASE("xml_document: parse errors name the source, line and column", "[xml]"
     }
 }
 
-TEST_CASE("xml_document: prints like libvirt", "[xml]") {
+TEST_CASE("xml_document: prints like libvirt", "[xml_document]") {
     SECTION("two-space indent, single quotes, empty elements closed with />") {
         std::string in =
             "<domain type=\"kvm\"><name>a</name><features><acpi /></features></domain>";
@@ -106,7 +106,7 @@ TEST_CASE("xml_document: prints like libvirt", "[xml]") {
     }
 }
 
-TEST_CASE("xml_document: domain_name reads <name>", "[xml]") {
+TEST_CASE("xml_document: domain_name reads <name>", "[xml_document]") {
     REQUIRE(domain_name(parse_domain_xml("<domain><name>web-1</name></domain>", "t")) == "web-1");
     REQUIRE(domain_name(parse_domain_xml("<domain/>", "t")).empty());
 }
