@@ -17,6 +17,8 @@ namespace virtnest {
 namespace {
 
 struct BaselineCliOptions {
+    std::vector<std::string> uris; // -c after `baseline`, added to the run's
+    std::string hosts_file;
     std::vector<std::string> cpu_files;
     bool cpus_only = false;
     bool json = false;
@@ -44,7 +46,15 @@ int run_baseline(const BaselineCliOptions& cli, const CommandContext& ctx) {
     }
     std::vector<Connection> hosts;
     std::vector<BaselineInput> inputs;
-    for (const std::string& uri : resolve_uris(ctx.global)) {
+    FleetOptions fleet = ctx.global;
+    fleet.uris.insert(fleet.uris.end(), cli.uris.begin(), cli.uris.end());
+    if (!cli.hosts_file.empty()) {
+        if (!fleet.hosts_file.empty() && fleet.hosts_file != cli.hosts_file) {
+            throw Error("baseline takes one --hosts FILE", ExitCode::usage);
+        }
+        fleet.hosts_file = cli.hosts_file;
+    }
+    for (const std::string& uri : resolve_uris(fleet)) {
         Connection conn = Connection::open(uri);
         if (cli.cpus_only) {
             hosts.push_back(std::move(conn)); // it computes; its CPU takes no part
@@ -110,9 +120,9 @@ void setup_baseline(CLI::App& app, CommandContext& ctx) {
                   "baseline of the --cpu files alone; the (first) host only computes it");
     sub->add_flag("--json", cli->json, "print a JSON object");
     // The run's -c and --hosts, accepted after `baseline` too, as the cluster is its subject.
-    sub->add_option("-c,--connect", ctx.global.uris, "a host's libvirt URI (repeatable)")
+    sub->add_option("-c,--connect", cli->uris, "a host's libvirt URI (repeatable)")
         ->type_name("URI");
-    sub->add_option("--hosts", ctx.global.hosts_file, "read more URIs from FILE, one a line")
+    sub->add_option("--hosts", cli->hosts_file, "read more URIs from FILE, one a line")
         ->type_name("FILE");
     sub->callback([cli, &ctx] { ctx.exit_code = run_baseline(*cli, ctx); });
 }

@@ -34,7 +34,8 @@ std::optional<Vendor> vendor_of_cpu(pugi::xml_node cpu) {
     return vendor_of_model(cpu.child("model").text().as_string());
 }
 
-// Require `name` in `cpu` (the nesting feature, npt): drop every entry of it, then add one with policy require.
+// Require `name` in `cpu` (the nesting feature, npt): drop every entry of it, then add one with
+// policy require.
 void require_feature(pugi::xml_node cpu, const char* name) {
     std::vector<pugi::xml_node> old;
     for (pugi::xml_node feature : cpu.children("feature")) {
@@ -116,9 +117,8 @@ std::string with_nesting(std::string_view baseline_xml, Vendor vendor) {
     require_feature(cpu, vendor == Vendor::intel ? "vmx" : "svm");
     // A nested hypervisor on AMD runs at speed only with npt: require it where the model
     // lacks it or a host's CPU disables it.
-    if (vendor == Vendor::amd &&
-        (paging_feature_to_add(cpu.child("model").text().as_string()) ||
-         cpu.find_child_by_attribute("feature", "name", "npt"))) {
+    if (vendor == Vendor::amd && (paging_feature_to_add(cpu.child("model").text().as_string()) ||
+                                  cpu.find_child_by_attribute("feature", "name", "npt"))) {
         require_feature(cpu, "npt");
     }
     return format_xml(cpu);

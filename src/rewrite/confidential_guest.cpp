@@ -26,7 +26,8 @@ std::optional<std::string> confidential_refusal(std::string_view launch_security
         return std::nullopt;
     }
     return "it is a confidential guest (<launchSecurity type='" +
-           std::string(launch_security_type) + "'>, " + std::string(technology(launch_security_type)) +
+           std::string(launch_security_type) + "'>, " +
+           std::string(technology(launch_security_type)) +
            "): the hardware does not offer nested virtualization to such guests, so no option "
            "changes this";
 }

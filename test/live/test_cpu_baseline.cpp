@@ -63,8 +63,7 @@ TEST_CASE("cpu_baseline: mixed vendors are refused with the reason", "[cpu_basel
     REQUIRE_THROWS_WITH(common_vendor({}), Catch::Contains("no host"));
 }
 
-TEST_CASE("cpu_baseline: the nesting feature is required, disables dropped",
-          "[cpu_baseline]") {
+TEST_CASE("cpu_baseline: the nesting feature is required, disables dropped", "[cpu_baseline]") {
     std::string intel = with_nesting("<cpu mode='custom' match='exact'><model>Haswell</model>"
                                      "<feature policy='disable' name='vmx'/></cpu>",
                                      Vendor::intel);

@@ -70,8 +70,7 @@ TEST_CASE("auto_mode: host-model stays when the host's host-model nests", "[auto
         AutoModeChoice choice = choose_auto_mode(facts);
         REQUIRE(choice.mode == CpuMode::host_passthrough);
         REQUIRE(choice.loses_migration);
-        REQUIRE(choice.note.find("host-model CPU lacks the nesting feature") !=
-                std::string::npos);
+        REQUIRE(choice.note.find("host-model CPU lacks the nesting feature") != std::string::npos);
     }
 }
 
