@@ -34,6 +34,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     setup_revert(app, ctx);
     setup_check(app, ctx);
     setup_host(app, ctx);
+    setup_baseline(app, ctx);
 
     // CLI11 parses argv-style input in reverse order.
     std::vector<std::string> reversed(args.rbegin(), args.rend());

@@ -26,6 +26,9 @@ struct RewriteOptions {
     std::string model;
     std::string feature;
     std::string vendor;
+    std::string guest_os = "detect";
+    bool require_paging = false;
+    bool migratable = false;
     bool disable = false;
     bool diff = false;
     int context = 3;
@@ -74,6 +77,9 @@ RewriteRequest make_request(const RewriteOptions& opts) {
     if (!opts.vendor.empty()) {
         request.vendor = parse_vendor(opts.vendor);
     }
+    request.guest_os = parse_guest_os(opts.guest_os).value_or(GuestOs::detect);
+    request.require_paging = opts.require_paging;
+    request.migratable = opts.migratable;
     return request;
 }
 
@@ -136,6 +142,15 @@ void setup_rewrite(CLI::App& app, CommandContext& ctx) {
     sub->add_option("--vendor", opts->vendor, "host CPU vendor, to choose vmx (intel) or svm (amd)")
         ->check(CLI::IsMember({"intel", "amd"}))
         ->type_name("intel|amd");
+    sub->add_option("--guest-os", opts->guest_os,
+                    "windows: set up Hyper-V enlightenments for nesting (evmcs with vapic on "
+                    "Intel, none on AMD); detect (default) reads <hyperv> and libosinfo metadata")
+        ->check(CLI::IsMember({"windows", "other", "detect"}))
+        ->type_name("windows|other|detect");
+    sub->add_flag("--with-paging", opts->require_paging,
+                  "custom mode: also require npt when the AMD model lacks it");
+    sub->add_flag("--migratable", opts->migratable,
+                  "host-passthrough/maximum: set migratable='on'");
     sub->add_flag("--disable", opts->disable,
                   "turn nesting off instead (hardening): disable vmx/svm, nested-hv off");
     sub->add_flag("--diff", opts->diff,

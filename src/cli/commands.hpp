@@ -24,5 +24,7 @@ void setup_revert(CLI::App& app, CommandContext& ctx);
 void setup_check(CLI::App& app, CommandContext& ctx);
 // `host enable`: persist and (optionally) apply the kvm module's nested option.
 void setup_host(CLI::App& app, CommandContext& ctx);
+// `baseline`: one CPU with nesting that every given host can run.
+void setup_baseline(CLI::App& app, CommandContext& ctx);
 
 } // namespace virtnest

@@ -381,12 +381,22 @@ std::optional<std::string> Connection::domain_capabilities(const CapsKey& key) c
 std::optional<std::string> Connection::baseline_hypervisor_cpu(const CapsKey& key,
                                                                const std::string& cpu_xml,
                                                                bool expand_features) const {
-    const char* cpus[] = {cpu_xml.c_str()};
+    return baseline_hypervisor_cpu(key, std::vector<std::string>{cpu_xml}, expand_features);
+}
+
+std::optional<std::string>
+Connection::baseline_hypervisor_cpu(const CapsKey& key, const std::vector<std::string>& cpu_xmls,
+                                    bool expand_features) const {
+    std::vector<const char*> cpus;
+    cpus.reserve(cpu_xmls.size());
+    for (const std::string& xml : cpu_xmls) {
+        cpus.push_back(xml.c_str());
+    }
     unsigned int flags =
         expand_features ? static_cast<unsigned int>(VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES) : 0U;
-    char* raw = virConnectBaselineHypervisorCPU(m_ptr.get(), or_null(key.emulator),
-                                                or_null(key.arch), or_null(key.machine),
-                                                or_null(key.virt_type), cpus, 1, flags);
+    char* raw = virConnectBaselineHypervisorCPU(
+        m_ptr.get(), or_null(key.emulator), or_null(key.arch), or_null(key.machine),
+        or_null(key.virt_type), cpus.data(), static_cast<unsigned int>(cpus.size()), flags);
     if (raw == nullptr) {
         if (is_unsupported()) {
             return std::nullopt;

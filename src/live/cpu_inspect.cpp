@@ -56,6 +56,10 @@ CpuFacts inspect_cpu(std::string_view domain_xml) {
     facts.caps_key.arch = type.attribute("arch").as_string();
     facts.caps_key.machine = type.attribute("machine").as_string();
 
+    if (pugi::xml_node security = domain.child("launchSecurity")) {
+        facts.launch_security = security.attribute("type").as_string("unknown");
+    }
+
     pugi::xml_node cpu = domain.child("cpu");
     if (!cpu) {
         return facts;
@@ -74,6 +78,8 @@ CpuFacts inspect_cpu(std::string_view domain_xml) {
             facts.vmx = policy;
         } else if (name == "svm") {
             facts.svm = policy;
+        } else if (name == "sief2") {
+            facts.sief2 = policy;
         }
     }
     return facts;
@@ -102,6 +108,10 @@ bool passes_feature(const CpuFacts& facts, NestFeature feature, bool host_offers
     case CpuMode::none: break;
     }
     return false;
+}
+
+bool sief2_blocked(const CpuFacts& facts) noexcept {
+    return facts.sief2 == FeaturePolicy::disable || facts.sief2 == FeaturePolicy::forbid;
 }
 
 bool restart_pending(const CpuFacts& inactive, const CpuFacts& live) noexcept {

@@ -31,7 +31,7 @@ ListRow list_one(NestTargetCache& targets, DomainMarks& marks, const ListedDomai
     } else {
         // Unknown vendor: passthrough hands over whatever the host has.
         row.nested = (facts.mode == CpuMode::host_passthrough || facts.mode == CpuMode::maximum) &&
-                     host_offers;
+                     host_offers && !sief2_blocked(facts);
     }
 
     if (is_active(item.state)) {

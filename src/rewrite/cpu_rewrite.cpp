@@ -1,6 +1,8 @@
 #include "virtnest/rewrite/cpu_rewrite.hpp"
 
+#include "rewrite/hyperv_nesting.hpp"
 #include "rewrite/nest_features.hpp"
+#include "virtnest/rewrite/confidential_guest.hpp"
 #include "virtnest/rewrite/cpu_vendor.hpp"
 #include "virtnest/util/error.hpp"
 #include "virtnest/util/name_suggest.hpp"
@@ -46,6 +48,9 @@ class Rewrite {
         if (m_cpu && m_cpu.next_sibling("cpu")) {
             throw Error("cannot rewrite " + m_label + ": it has more than one <cpu> element");
         }
+        if (request.nesting == Nesting::enable) {
+            refuse_confidential();
+        }
     }
 
     RewriteResult run() {
@@ -67,18 +72,49 @@ class Rewrite {
             apply_x86_features();
         } else if (m_family == ArchFamily::ppc64) {
             set_nested_hv(m_domain, m_request.nesting, m_result.changes);
-        } else if (m_request.nesting == Nesting::disable) {
-            throw Error("cannot disable nesting in " + m_label + ": " + m_arch +
-                        " guests nest through the host's kvm module parameter nested, which no "
-                        "domain setting overrides; set nested=0 on the host instead");
         } else {
-            m_result.warnings.push_back(
-                m_arch + " guests nest only when the host's kvm module has nested=1");
+            apply_sief2();
         }
         return std::move(m_result);
     }
 
   private:
+    void refuse_confidential() {
+        pugi::xml_node security = m_domain.child("launchSecurity");
+        if (!security) {
+            return;
+        }
+        std::string type = security.attribute("type").value();
+        if (auto refusal = confidential_refusal(type.empty() ? std::string("unknown") : type)) {
+            throw Error("cannot enable nesting in " + m_label + ": " + *refusal);
+        }
+    }
+
+    // s390x: the guest's sief2 facility carries SIE (nesting) into an L1; the host's kvm
+    // module must also have nested=1, which no domain setting overrides.
+    void apply_sief2() {
+        if (m_request.nesting == Nesting::disable) {
+            if (!m_cpu) {
+                require_cpu_for_mode_less();
+            }
+            ensure_named_feature(m_cpu, "sief2", Nesting::disable, m_result.changes);
+            return;
+        }
+        if (m_cpu && current_mode() == "custom") {
+            ensure_named_feature(m_cpu, "sief2", Nesting::enable, m_result.changes);
+        } else if (m_cpu) {
+            unblock_named_feature(m_cpu, "sief2", m_result.changes);
+        }
+        m_result.warnings.push_back(m_arch +
+                                    " guests nest only when the host's kvm module has nested=1");
+        if (m_domain.child("memoryBacking").child("hugepages")) {
+            m_result.warnings.push_back(
+                m_label + " is backed by huge pages, which an " + m_arch +
+                " host cannot give a guest while its kvm module has nested=1 (hpage=1 and "
+                "nested=1 exclude each other): it will not start on a host set up for nesting");
+        }
+    }
+
     RewriteResult other_arch() {
         std::string arch = m_arch.empty() ? std::string("this architecture") : m_arch;
         if (m_request.nesting == Nesting::enable) {
@@ -156,6 +192,14 @@ class Rewrite {
             set_attribute(m_cpu, "mode", to.c_str(), true);
             change("mode: " + from + " -> " + to);
         }
+        if (m_request.migratable &&
+            (*target == CpuMode::host_passthrough || *target == CpuMode::maximum) &&
+            std::string_view(m_cpu.attribute("migratable").value()) != "on") {
+            std::string old = m_cpu.attribute("migratable").value();
+            set_attribute(m_cpu, "migratable", "on");
+            change(old.empty() ? std::string("set migratable='on' on <cpu>")
+                               : "migratable: " + old + " -> on");
+        }
         bool host_model = *target == CpuMode::host_model;
         if (!(host_model && m_family == ArchFamily::ppc64)) {
             remove_children("model");
@@ -180,7 +224,8 @@ class Rewrite {
     // Nesting on x86 needs a CPU definition to carry the feature; on other arches the
     // hypervisor's default CPU is as good as any for nesting.
     void require_cpu_for_mode_less() {
-        if (m_family == ArchFamily::x86) {
+        if (m_family == ArchFamily::x86 ||
+            (m_family == ArchFamily::s390x && m_request.nesting == Nesting::disable)) {
             std::string verb = m_request.nesting == Nesting::enable ? "enable" : "disable";
             throw Error("cannot " + verb + " nesting in " + m_label +
                         ": it uses the hypervisor's default CPU; pass --mode host-passthrough, "
@@ -268,7 +313,8 @@ class Rewrite {
         if (!chosen && m_request.vendor) {
             chosen = feature_for(*m_request.vendor);
         }
-        if (chosen && model_vendor && feature_for(*model_vendor) != *chosen) {
+        if (chosen && model_vendor && feature_for(*model_vendor) != *chosen && !m_warned_vendor) {
+            m_warned_vendor = true;
             m_result.warnings.push_back("feature " + std::string(to_string(*chosen)) +
                                         " does not match CPU model \"" + model + "\" (" +
                                         std::string(vendor_name(*model_vendor)) + ", which uses " +
@@ -284,6 +330,15 @@ class Rewrite {
         if (!m_cpu) {
             return;
         }
+        apply_nest_feature();
+        if (m_request.nesting == Nesting::disable) {
+            disable_hyperv_nesting(m_domain, m_result.changes);
+        } else if (is_windows_guest(m_domain, m_request.guest_os)) {
+            enable_hyperv_nesting(m_domain, infer_feature(), m_result.changes, m_result.warnings);
+        }
+    }
+
+    void apply_nest_feature() {
         std::string mode = current_mode();
         if (m_request.nesting == Nesting::disable) {
             std::optional<NestFeature> feature = infer_feature();
@@ -305,6 +360,11 @@ class Rewrite {
                     "\" belongs to no vendor; pass --feature vmx|svm or --vendor intel|amd");
             }
             ensure_nest_feature(m_cpu, *feature, Nesting::enable, m_result.changes);
+            if (m_request.require_paging && *feature == NestFeature::svm) {
+                if (auto paging = paging_feature_to_add(current_model())) {
+                    ensure_named_feature(m_cpu, *paging, Nesting::enable, m_result.changes);
+                }
+            }
             return;
         }
         // The guest takes the host's CPU: whichever of vmx/svm the host has must not be blocked.
@@ -316,6 +376,7 @@ class Rewrite {
     std::string m_label;
     std::string m_arch;
     ArchFamily m_family = ArchFamily::x86;
+    bool m_warned_vendor = false; // the feature/model mismatch is said once
     pugi::xml_node m_cpu;
     RewriteResult m_result;
 };

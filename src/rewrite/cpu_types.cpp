@@ -42,4 +42,17 @@ NestFeature feature_for(Vendor vendor) noexcept {
     return vendor == Vendor::intel ? NestFeature::vmx : NestFeature::svm;
 }
 
+std::optional<GuestOs> parse_guest_os(std::string_view text) noexcept {
+    if (text == "windows") {
+        return GuestOs::windows;
+    }
+    if (text == "other") {
+        return GuestOs::other;
+    }
+    if (text == "detect") {
+        return GuestOs::detect;
+    }
+    return std::nullopt;
+}
+
 } // namespace virtnest

@@ -95,6 +95,12 @@ constexpr std::array<std::pair<std::string_view, Vendor>, 14> k_family_prefixes{
     {"Snowridge", Vendor::intel},
 }};
 
+// libvirt 9's AMD models whose definition lacks npt (EPYC-Rome and EPYC-Milan carry it).
+constexpr std::array<std::string_view, 10> k_amd_without_npt{
+    "Dhyana",     "EPYC",       "EPYC-IBPB",  "Opteron_G1", "Opteron_G2",
+    "Opteron_G3", "Opteron_G4", "Opteron_G5", "athlon",     "phenom",
+};
+
 std::string lowercase(std::string_view text) {
     std::string out(text);
     std::transform(out.begin(), out.end(), out.begin(),
@@ -146,6 +152,14 @@ std::vector<std::string_view> known_x86_models() {
 bool is_known_x86_model(std::string_view model) noexcept {
     return std::any_of(k_x86_models.begin(), k_x86_models.end(),
                        [&](const ModelVendor& entry) { return entry.name == model; });
+}
+
+std::optional<std::string_view> paging_feature_to_add(std::string_view model) noexcept {
+    if (std::find(k_amd_without_npt.begin(), k_amd_without_npt.end(), model) !=
+        k_amd_without_npt.end()) {
+        return "npt";
+    }
+    return std::nullopt;
 }
 
 } // namespace virtnest

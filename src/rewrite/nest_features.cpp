@@ -31,12 +31,17 @@ void remove_duplicates(const std::vector<pugi::xml_node>& found,
 
 void ensure_nest_feature(pugi::xml_node cpu, NestFeature feature, Nesting nesting,
                          std::vector<std::string>& changes) {
+    ensure_named_feature(cpu, to_string(feature), nesting, changes);
+}
+
+void ensure_named_feature(pugi::xml_node cpu, std::string_view feature_name, Nesting nesting,
+                          std::vector<std::string>& changes) {
     bool enable = nesting == Nesting::enable;
     const char* policy = enable ? "require" : "disable";
     std::array<std::string_view, 2> already =
         enable ? std::array<std::string_view, 2>{"require", "force"}
                : std::array<std::string_view, 2>{"disable", "forbid"};
-    std::string name(to_string(feature));
+    std::string name(feature_name);
     std::vector<pugi::xml_node> found = features_named(cpu, name);
     remove_duplicates(found, changes);
     if (found.empty()) {
@@ -60,13 +65,18 @@ void ensure_nest_feature(pugi::xml_node cpu, NestFeature feature, Nesting nestin
 
 void unblock_nest_features(pugi::xml_node cpu, std::vector<std::string>& changes) {
     for (NestFeature feature : {NestFeature::vmx, NestFeature::svm}) {
-        for (pugi::xml_node node : features_named(cpu, to_string(feature))) {
-            if (is_blocking(node.attribute("policy").value())) {
-                remove_logged(node, "it blocks nesting", changes);
-            }
-        }
-        remove_duplicates(features_named(cpu, to_string(feature)), changes);
+        unblock_named_feature(cpu, to_string(feature), changes);
     }
+}
+
+void unblock_named_feature(pugi::xml_node cpu, std::string_view name,
+                           std::vector<std::string>& changes) {
+    for (pugi::xml_node node : features_named(cpu, name)) {
+        if (is_blocking(node.attribute("policy").value())) {
+            remove_logged(node, "it blocks nesting", changes);
+        }
+    }
+    remove_duplicates(features_named(cpu, name), changes);
 }
 
 void set_nested_hv(pugi::xml_node domain, Nesting nesting, std::vector<std::string>& changes) {

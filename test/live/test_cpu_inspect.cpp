@@ -110,3 +110,35 @@ TEST_CASE("cpu_inspect: bad input is an error with its offset", "[cpu_inspect]")
     REQUIRE_THROWS_WITH(inspect_cpu("<network/>"),
                         "cannot parse domain XML: the root element is <network>, not <domain>");
 }
+
+TEST_CASE("cpu_inspect: s390x sief2 and confidential guests", "[cpu_inspect]") {
+    auto s390x = [](const std::string& cpu) {
+        return "<domain type='kvm'><name>z</name><os><type arch='s390x'>hvm</type></os>" + cpu +
+               "</domain>";
+    };
+    SECTION("sief2 disabled or forbidden blocks nesting") {
+        for (const char* policy : {"disable", "forbid"}) {
+            CpuFacts facts = inspect_cpu(s390x(std::string("<cpu mode='host-model'><feature "
+                                                           "policy='") +
+                                               policy + "' name='sief2'/></cpu>"));
+            REQUIRE(facts.sief2.has_value());
+            REQUIRE(sief2_blocked(facts));
+        }
+    }
+    SECTION("sief2 required or absent does not") {
+        CpuFacts required =
+            inspect_cpu(s390x("<cpu mode='custom'><model>z14</model><feature policy='require' "
+                              "name='sief2'/></cpu>"));
+        REQUIRE(required.sief2 == FeaturePolicy::require);
+        REQUIRE_FALSE(sief2_blocked(required));
+        CpuFacts absent = inspect_cpu(s390x("<cpu mode='host-model'/>"));
+        REQUIRE_FALSE(absent.sief2.has_value());
+        REQUIRE_FALSE(sief2_blocked(absent));
+    }
+    SECTION("launchSecurity is read, with or without a type") {
+        REQUIRE(inspect_cpu(s390x("<launchSecurity type='s390-pv'/>")).launch_security ==
+                "s390-pv");
+        REQUIRE(inspect_cpu(s390x("<launchSecurity/>")).launch_security == "unknown");
+        REQUIRE(inspect_cpu(s390x("")).launch_security.empty());
+    }
+}

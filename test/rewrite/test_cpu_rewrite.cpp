@@ -291,3 +291,48 @@ TEST_CASE("cpu_rewrite: secrets and everything outside <cpu> are kept", "[cpu_re
                 Lines{"model \"EPYC\" ignored: a model is used only in custom mode"});
     }
 }
+
+TEST_CASE("cpu_rewrite: Windows guests are recognised by metadata, features or flag", "[cpu]") {
+    auto with_metadata = [](const std::string& os_id) {
+        return "<domain type='kvm'>\n  <name>vm</name>\n  <metadata>\n    <osinfo:libosinfo "
+               "xmlns:osinfo='http://libosinfo.org/xmlns/libvirt/domain/1.0'>\n      "
+               "<osinfo:os id='" +
+               os_id +
+               "'/>\n    </osinfo:libosinfo>\n  </metadata>\n  <os>\n    <type "
+               "arch='x86_64'>hvm</type>\n  </os>\n  <cpu mode='host-passthrough'/>\n</domain>\n";
+    };
+    RewriteRequest request = enable(CpuMode::host_passthrough);
+    request.vendor = Vendor::intel;
+    SECTION("libosinfo naming a Microsoft OS, whatever the prefix") {
+        RewriteResult result = rewrite_cpu(with_metadata("http://microsoft.com/win/2k22"), request);
+        REQUIRE(result.xml.find("<features>\n    <hyperv mode='custom'>") != std::string::npos);
+        REQUIRE(result.changes == Lines{"added <hyperv mode='custom'> to <features>",
+                                        "added <vapic state='on'/> to <hyperv>",
+                                        "added <evmcs state='on'/> to <hyperv>"});
+    }
+    SECTION("another OS: nothing outside <cpu>") {
+        RewriteResult result =
+            rewrite_cpu(with_metadata("http://fedoraproject.org/fedora/39"), request);
+        REQUIRE_FALSE(result.changed);
+    }
+    SECTION("--guest-os other wins over the metadata") {
+        request.guest_os = GuestOs::other;
+        REQUIRE_FALSE(rewrite_cpu(with_metadata("http://microsoft.com/win/11"), request).changed);
+    }
+    SECTION("hyperv mode='passthrough' already has every enlightenment") {
+        std::string xml = domain("  <cpu mode='host-passthrough'/>\n", "x86_64",
+                                 "  <features>\n    <hyperv mode='passthrough'/>\n  </features>\n");
+        REQUIRE_FALSE(rewrite_cpu(xml, request).changed);
+    }
+    SECTION("disable removes evmcs only when on") {
+        std::string xml = domain("  <cpu mode='host-passthrough'/>\n", "x86_64",
+                                 "  <features>\n    <hyperv mode='custom'>\n      <vapic "
+                                 "state='on'/>\n      <evmcs state='off'/>\n    </hyperv>\n  "
+                                 "</features>\n");
+        RewriteRequest off = disable();
+        off.vendor = Vendor::intel;
+        RewriteResult result = rewrite_cpu(xml, off);
+        REQUIRE(result.xml.find("<evmcs state='off'/>") != std::string::npos);
+        REQUIRE(result.changes == Lines{"added <feature policy='disable' name='vmx'/>"});
+    }
+}

@@ -111,6 +111,11 @@ class Connection {
     std::optional<std::string> baseline_hypervisor_cpu(const CapsKey& key,
                                                        const std::string& cpu_xml,
                                                        bool expand_features) const;
+    // Return virConnectBaselineHypervisorCPU of several CPU definitions (one per host): the
+    // CPU all of them can run; nullopt when the driver does not implement it.
+    std::optional<std::string> baseline_hypervisor_cpu(const CapsKey& key,
+                                                       const std::vector<std::string>& cpu_xmls,
+                                                       bool expand_features) const;
     // Return virConnectCompareHypervisorCPU for a CPU definition; nullopt when unsupported.
     std::optional<CpuCompat> compare_hypervisor_cpu(const CapsKey& key,
                                                     const std::string& cpu_xml) const;

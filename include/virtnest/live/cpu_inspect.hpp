@@ -21,12 +21,14 @@ std::optional<FeaturePolicy> parse_feature_policy(std::string_view text) noexcep
 struct CpuFacts {
     std::string name;
     std::string uuid;
-    CpuMode mode = CpuMode::none;     // none: no <cpu>, or one without mode and model
-    std::string model;                // <cpu><model>, empty when none
-    std::string vendor;               // <cpu><vendor>, empty when none
-    std::optional<FeaturePolicy> vmx; // policy of an explicit vmx feature
-    std::optional<FeaturePolicy> svm; // policy of an explicit svm feature
-    CapsKey caps_key;                 // emulator, arch, machine, virt type
+    CpuMode mode = CpuMode::none;       // none: no <cpu>, or one without mode and model
+    std::string model;                  // <cpu><model>, empty when none
+    std::string vendor;                 // <cpu><vendor>, empty when none
+    std::optional<FeaturePolicy> vmx;   // policy of an explicit vmx feature
+    std::optional<FeaturePolicy> svm;   // policy of an explicit svm feature
+    std::optional<FeaturePolicy> sief2; // s390x: policy of an explicit sief2 feature
+    std::string launch_security;        // <launchSecurity type>: a confidential guest; or empty
+    CapsKey caps_key;                   // emulator, arch, machine, virt type
 };
 
 // Return the CPU facts of a domain XML document. Throws Error for malformed XML (with its
@@ -40,6 +42,10 @@ std::optional<FeaturePolicy> policy_of(const CpuFacts& facts, NestFeature featur
 // the host's CPU (as host-passthrough or host-model sees it) carries the feature; custom
 // models carry svm when they are AMD models (EPYC, Opteron_G*), never vmx.
 bool passes_feature(const CpuFacts& facts, NestFeature feature, bool host_offers);
+
+// Return true when the configuration keeps an s390x guest from nesting: its sief2 facility
+// is disabled or forbidden.
+bool sief2_blocked(const CpuFacts& facts) noexcept;
 
 // Return true when the persistent CPU differs from the running one in what matters for
 // nesting (mode, model, vmx/svm policy), so a cold boot is still pending. A host-model

@@ -23,6 +23,14 @@ struct RewriteRequest {
     // then from the domain's custom model name.
     std::optional<NestFeature> feature;
     std::optional<Vendor> vendor;
+    // Windows guests get the Hyper-V enlightenments nested Hyper-V needs (Intel) or lose the
+    // Intel-only ones (AMD).
+    GuestOs guest_os = GuestOs::detect;
+    // Custom mode: also require the second-level paging feature (npt on AMD) when the model
+    // lacks it (see paging_feature_to_add).
+    bool require_paging = false;
+    // host-passthrough/maximum: set migratable='on' (true) when the hypervisor offers it.
+    bool migratable = false;
 };
 
 // The outcome of one rewrite.
@@ -35,9 +43,10 @@ struct RewriteResult {
 };
 
 // Rewrite the <cpu> element of `domain_xml` as `request` asks. Everything outside <cpu>
-// is kept. Throws Error for malformed XML (with line and column), a root that is not
-// <domain>, a custom mode without a model, an unknown vendor, or an architecture that
-// cannot express nesting.
+// is kept (but Hyper-V enlightenments of Windows guests). Throws Error for malformed XML
+// (with line and column), a root that is not <domain>, a custom mode without a model, an
+// unknown vendor, an architecture that cannot express nesting, or enabling nesting in a
+// confidential guest (no option overrides that: the hardware cannot do it).
 RewriteResult rewrite_cpu(std::string_view domain_xml, const RewriteRequest& request);
 
 // As rewrite_cpu above; `source` names the document in parse errors, e.g. `file "vm.xml"`

@@ -33,4 +33,11 @@ NestFeature feature_for(Vendor vendor) noexcept;
 // Whether a rewrite turns nesting on or off.
 enum class Nesting { enable, disable };
 
+// What the guest runs, as far as nesting cares: Windows nests Hyper-V (WSL2, VBS) and needs
+// Hyper-V enlightenments; `detect` reads <features><hyperv> and libosinfo metadata.
+enum class GuestOs { detect, windows, other };
+
+// Return the guest OS for "windows"/"other"/"detect"; nullopt otherwise.
+std::optional<GuestOs> parse_guest_os(std::string_view text) noexcept;
+
 } // namespace virtnest

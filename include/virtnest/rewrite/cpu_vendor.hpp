@@ -25,4 +25,10 @@ std::vector<std::string_view> known_x86_models();
 // Return true when `model` is one of known_x86_models() (names are case-sensitive).
 bool is_known_x86_model(std::string_view model) noexcept;
 
+// Return the second-level paging feature to require beside svm/vmx in custom `model`, for
+// a nested hypervisor to run at speed: "npt" for libvirt 9's AMD models that lack it (EPYC,
+// EPYC-IBPB, Dhyana, Opteron_G*, ...); nullopt for models that carry it (EPYC-Rome,
+// EPYC-Milan), unknown ones, and Intel's (libvirt 9's CPU map has no name for EPT).
+std::optional<std::string_view> paging_feature_to_add(std::string_view model) noexcept;
+
 } // namespace virtnest
