@@ -40,7 +40,7 @@ std::string read_cpu_file(const std::string& path) {
     return text.str();
 }
 
-int run_baseline(const BaselineCliOptions& cli, const CommandContext& ctx) {
+ExitCode run_baseline(const BaselineCliOptions& cli, const CommandContext& ctx) {
     if (cli.cpus_only && cli.cpu_files.empty()) {
         throw Error("baseline --cpus-only needs at least one --cpu FILE", ExitCode::usage);
     }
@@ -102,7 +102,7 @@ int run_baseline(const BaselineCliOptions& cli, const CommandContext& ctx) {
                     "(virt-nest -c "
                  << host << " check)\n";
     }
-    return to_int(refusing.empty() ? ExitCode::ok : ExitCode::incomplete);
+    return refusing.empty() ? ExitCode::ok : ExitCode::incomplete;
 }
 
 } // namespace

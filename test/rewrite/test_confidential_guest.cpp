@@ -16,7 +16,8 @@ std::string guest(const std::string& security) {
 
 } // namespace
 
-TEST_CASE("confidential_guest: every launchSecurity type is refused, by name", "[confidential]") {
+TEST_CASE("confidential_guest: every launchSecurity type is refused, by name",
+          "[confidential_guest]") {
     REQUIRE_FALSE(confidential_refusal("").has_value());
     REQUIRE(confidential_refusal("sev")->find("(<launchSecurity type='sev'>, AMD SEV)") !=
             std::string::npos);
@@ -26,7 +27,8 @@ TEST_CASE("confidential_guest: every launchSecurity type is refused, by name", "
     REQUIRE(confidential_refusal("future-tee")->find("memory encryption") != std::string::npos);
 }
 
-TEST_CASE("confidential_guest: the rewrite refuses enable, allows disable", "[confidential]") {
+TEST_CASE("confidential_guest: the rewrite refuses enable, allows disable",
+          "[confidential_guest]") {
     RewriteRequest request;
     request.mode = CpuMode::host_passthrough;
     request.vendor = Vendor::amd;

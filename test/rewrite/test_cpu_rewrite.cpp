@@ -292,7 +292,8 @@ TEST_CASE("cpu_rewrite: secrets and everything outside <cpu> are kept", "[cpu_re
     }
 }
 
-TEST_CASE("cpu_rewrite: Windows guests are recognised by metadata, features or flag", "[cpu]") {
+TEST_CASE("cpu_rewrite: Windows guests are recognised by metadata, features or flag",
+          "[cpu_rewrite]") {
     auto with_metadata = [](const std::string& os_id) {
         return "<domain type='kvm'>\n  <name>vm</name>\n  <metadata>\n    <osinfo:libosinfo "
                "xmlns:osinfo='http://libosinfo.org/xmlns/libvirt/domain/1.0'>\n      "
