@@ -15,7 +15,8 @@ namespace virtnest {
 struct RunOutcome {
     int exit_code = 0;
     std::string text;                                 // human output for this host
-    nlohmann::json records = nlohmann::json::array(); // --json: one object per item
+    nlohmann::json records = nlohmann::json::array(); // --json: one object per item, or one
+                                                      // object that is the whole output
     nlohmann::json summary;                           // --json: counts (null when none)
 };
 
