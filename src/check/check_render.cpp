@@ -1,7 +1,5 @@
 #include "virtnest/check/check_render.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 
 namespace virtnest {
@@ -34,22 +32,6 @@ Counts count(const std::vector<Check>& checks) {
         }
     }
     return counts;
-}
-
-nlohmann::ordered_json report_json(const CheckReport& report) {
-    nlohmann::ordered_json checks = nlohmann::ordered_json::array();
-    for (const Check& check : report.checks) {
-        checks.push_back({{"id", check.id},
-                          {"status", std::string(to_string(check.status))},
-                          {"message", check.message},
-                          {"remedy", check.remedy}});
-    }
-    Counts counts = count(report.checks);
-    return {{"target", report.target},
-            {"ready", is_ready(report.checks)},
-            {"summary", {{"pass", counts.pass}, {"warn", counts.warn}, {"fail", counts.fail}}},
-            {"checks", checks},
-            {"notes", report.notes}};
 }
 
 } // namespace
@@ -87,18 +69,20 @@ std::string render_text(const CheckReport& report, bool colour) {
     return out;
 }
 
-std::string render_json(const std::vector<CheckReport>& reports) {
-    if (reports.size() == 1) {
-        return report_json(reports.front()).dump(2) + "\n";
+nlohmann::json report_json(const CheckReport& report) {
+    nlohmann::json checks = nlohmann::json::array();
+    for (const Check& check : report.checks) {
+        checks.push_back({{"id", check.id},
+                          {"status", std::string(to_string(check.status))},
+                          {"message", check.message},
+                          {"remedy", check.remedy}});
     }
-    nlohmann::ordered_json hosts = nlohmann::ordered_json::array();
-    bool ready = true;
-    for (const CheckReport& report : reports) {
-        hosts.push_back(report_json(report));
-        ready = ready && is_ready(report.checks);
-    }
-    nlohmann::ordered_json doc = {{"ready", ready}, {"hosts", hosts}};
-    return doc.dump(2) + "\n";
+    Counts counts = count(report.checks);
+    return {{"target", report.target},
+            {"ready", is_ready(report.checks)},
+            {"summary", {{"pass", counts.pass}, {"warn", counts.warn}, {"fail", counts.fail}}},
+            {"checks", checks},
+            {"notes", report.notes}};
 }
 
 } // namespace virtnest

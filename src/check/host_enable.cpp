@@ -8,6 +8,7 @@
 #include <cstring>
 #include <ostream>
 #include <spawn.h>
+#include <sstream>
 #include <sys/wait.h>
 
 extern char** environ; // NOLINT(readability-redundant-declaration): posix_spawnp needs it
@@ -79,23 +80,46 @@ bool runtime_ok(const HostFacts& facts, const HostEnablePlan& plan) {
            parse_bool_param(hpage->second) != true;
 }
 
-} // namespace
-
-HostEnablePlan plan_host_enable(const HostFacts& facts) {
+// The platform `host enable` works on; throws Error for those it cannot enable.
+Platform enable_platform(const HostFacts& facts) {
     if (!facts.cpuinfo_readable) {
         throw Error("cannot enable nesting: /proc/cpuinfo is unreadable, so the CPU vendor is "
                     "unknown");
     }
-    HostEnablePlan plan;
-    plan.platform = facts.cpu.platform;
-    if (plan.platform == Platform::arm) {
+    if (facts.cpu.platform == Platform::arm) {
         throw Error("cannot enable nesting on ARM: this stack (KVM, QEMU 7.2, libvirt 9) has no "
                     "nested virtualization there");
     }
-    if (plan.platform == Platform::unknown) {
+    if (facts.cpu.platform == Platform::unknown) {
         throw Error("cannot enable nesting: CPU vendor \"" + facts.cpu.vendor_id +
                     "\" is not one virt-nest knows (Intel, AMD, Hygon, IBM Z, POWER)");
     }
+    return facts.cpu.platform;
+}
+
+// The notes of a plan: a CPU without the virtualization flag, statements that block loading.
+std::vector<std::string> plan_notes(const HostFacts& facts, const HostEnablePlan& plan) {
+    std::vector<std::string> notes;
+    const std::string flag = virt_flag_for(plan.platform);
+    if (!flag.empty() && facts.cpu.flags.count(flag) == 0U) {
+        notes.push_back("the CPU shows no " + flag +
+                        " in /proc/cpuinfo: the setting takes effect only once it does "
+                        "(see `virt-nest check`)");
+    }
+    for (const ModuleBlock& block : module_blocks(facts.modprobe_files, plan.module)) {
+        notes.push_back(block.file + ":" + std::to_string(block.line) + " has `" + block.statement +
+                        "`, which virt-nest leaves alone: " +
+                        (block.prevents_loading ? plan.module + " cannot load until it goes"
+                                                : plan.module + " is not loaded at boot"));
+    }
+    return notes;
+}
+
+} // namespace
+
+HostEnablePlan plan_host_enable(const HostFacts& facts) {
+    HostEnablePlan plan;
+    plan.platform = enable_platform(facts);
     plan.module = kvm_module_for(plan.platform);
     std::vector<WantedOption> wanted = {{"nested", true, true}};
     plan.module_args = "nested=1";
@@ -122,18 +146,7 @@ HostEnablePlan plan_host_enable(const HostFacts& facts) {
         throw Error("cannot persist " + plan.module + " " + plan.module_args + ": " +
                     plan.persist.unresolved.front());
     }
-    const std::string flag = virt_flag_for(plan.platform);
-    if (!flag.empty() && facts.cpu.flags.count(flag) == 0U) {
-        plan.notes.push_back("the CPU shows no " + flag +
-                             " in /proc/cpuinfo: the setting takes effect only once it does "
-                             "(see `virt-nest check`)");
-    }
-    for (const ModuleBlock& block : module_blocks(facts.modprobe_files, plan.module)) {
-        plan.notes.push_back(block.file + ":" + std::to_string(block.line) + " has `" +
-                             block.statement + "`, which virt-nest leaves alone: " +
-                             (block.prevents_loading ? plan.module + " cannot load until it goes"
-                                                     : plan.module + " is not loaded at boot"));
-    }
+    plan.notes = plan_notes(facts, plan);
     if (module == nullptr) {
         plan.commands = {"modprobe " + plan.module};
     } else if (!ok_now) {
@@ -172,10 +185,10 @@ std::vector<std::string> reload_blockers(const HostFacts& facts, const std::stri
 
 std::unique_ptr<ModuleLoader> make_modprobe_loader() { return std::make_unique<ModprobeLoader>(); }
 
-ExitCode run_host_enable(const HostEnableRequest& request, const HostEnableTarget& target,
-                         std::ostream& out) {
-    HostFacts facts = probe_host(*target.files);
-    HostEnablePlan plan = plan_host_enable(facts);
+namespace {
+
+// Write (or, in a dry run, show) the modprobe.d edits of `plan`, and its notes.
+void persist(const HostEnableRequest& request, const HostEnablePlan& plan, std::ostream& out) {
     const bool dry = request.dry_run;
     if (dry) {
         out << "dry run: nothing is written or reloaded\n";
@@ -205,6 +218,46 @@ ExitCode run_host_enable(const HostEnableRequest& request, const HostEnableTarge
     for (const std::string& note : plan.notes) {
         out << "note: " << note << "\n";
     }
+}
+
+// The names of the running VMs, or none with a note when libvirt cannot say.
+std::vector<std::string> running_vms(const HostEnableTarget& target, std::ostream& out) {
+    if (!target.running_vms) {
+        return {};
+    }
+    try {
+        return target.running_vms();
+    } catch (const Error& e) {
+        out << "note: cannot ask libvirt for running VMs (" << e.what()
+            << "); relying on the module's use count\n";
+        return {};
+    }
+}
+
+// Unload and load the module, then check that nesting is on.
+void reload_module(const HostEnableTarget& target, const HostFacts& facts,
+                   const HostEnablePlan& plan) {
+    if (find_module(facts, plan.module) != nullptr) {
+        target.loader->unload(plan.module);
+    }
+    target.loader->load(plan.module);
+    HostFacts after = probe_host(*target.files);
+    if (runtime_ok(after, plan)) {
+        return;
+    }
+    const KvmModule* module = find_module(after, plan.module);
+    std::string state =
+        module == nullptr ? "it is not loaded"
+                          : "nested is \"" +
+                                (module->params.count("nested") != 0U ? module->params.at("nested")
+                                                                      : std::string("missing")) +
+                                "\"";
+    throw Error("reloaded module \"" + plan.module + "\" but " + state + "; see `virt-nest check`");
+}
+
+// Apply `plan` now when asked and nothing uses the module, or say how to.
+ExitCode reload(const HostEnableRequest& request, const HostEnableTarget& target,
+                const HostFacts& facts, const HostEnablePlan& plan, std::ostream& out) {
     if (plan.commands.empty()) {
         if (request.reload) {
             out << "nothing to reload: " << plan.module << " already runs with nesting on\n";
@@ -220,16 +273,8 @@ ExitCode run_host_enable(const HostEnableRequest& request, const HostEnableTarge
             << "run: " << joined << " (or run again with --reload)\n";
         return ExitCode::ok;
     }
-    std::vector<std::string> running;
-    if (target.running_vms) {
-        try {
-            running = target.running_vms();
-        } catch (const Error& e) {
-            out << "note: cannot ask libvirt for running VMs (" << e.what()
-                << "); relying on the module's use count\n";
-        }
-    }
-    std::vector<std::string> blockers = reload_blockers(facts, plan.module, running);
+    std::vector<std::string> blockers =
+        reload_blockers(facts, plan.module, running_vms(target, out));
     if (!blockers.empty()) {
         out << "refusing to reload " << plan.module << ":\n";
         for (const std::string& blocker : blockers) {
@@ -238,28 +283,33 @@ ExitCode run_host_enable(const HostEnableRequest& request, const HostEnableTarge
         out << "stop them, then run: " << joined << "\n";
         return ExitCode::incomplete;
     }
-    if (dry) {
+    if (request.dry_run) {
         out << "would run: " << joined << "\n";
         return ExitCode::ok;
     }
-    if (find_module(facts, plan.module) != nullptr) {
-        target.loader->unload(plan.module);
-    }
-    target.loader->load(plan.module);
-    HostFacts after = probe_host(*target.files);
-    if (!runtime_ok(after, plan)) {
-        const KvmModule* module = find_module(after, plan.module);
-        std::string state = module == nullptr ? "it is not loaded"
-                                              : "nested is \"" +
-                                                    (module->params.count("nested") != 0U
-                                                         ? module->params.at("nested")
-                                                         : std::string("missing")) +
-                                                    "\"";
-        throw Error("reloaded module \"" + plan.module + "\" but " + state +
-                    "; see `virt-nest check`");
-    }
+    reload_module(target, facts, plan);
     out << "reloaded " << plan.module << ": nested is on\n";
     return ExitCode::ok;
+}
+
+} // namespace
+
+HostEnableOutcome apply_host_enable(const HostEnableRequest& request,
+                                    const HostEnableTarget& target) {
+    HostFacts facts = probe_host(*target.files);
+    HostEnablePlan plan = plan_host_enable(facts);
+    std::ostringstream out;
+    HostEnableOutcome result;
+    try {
+        persist(request, plan, out);
+        result.exit_code = reload(request, target, facts, plan, out);
+    } catch (const Error& e) {
+        // Files may already be written: the text says which, and the failure comes after it.
+        result.failure = e;
+        result.exit_code = e.code();
+    }
+    result.text = out.str();
+    return result;
 }
 
 } // namespace virtnest

@@ -52,13 +52,14 @@ std::string where(const ModuleOption& option) {
     return option.file + ":" + std::to_string(option.line);
 }
 
-void cpu_checks(const HostFacts& facts, bool vm, std::vector<Check>& checks) {
+Check virt_flag_check(const HostFacts& facts, bool vm) {
     const Platform platform = facts.cpu.platform;
     const std::string flag = virt_flag_for(platform);
     const std::string name = virt_name(platform);
     if (facts.cpu.flags.count(flag) != 0U) {
-        checks.push_back(pass("cpu.virt", "the CPU offers " + flag + " (" + name + ")"));
-    } else if (vm) {
+        return pass("cpu.virt", "the CPU offers " + flag + " (" + name + ")");
+    }
+    if (vm) {
         std::string remedy =
             "on the host that runs this virtual machine: enable nesting (`virt-nest host enable "
             "--reload`), give this VM the " +
@@ -70,42 +71,49 @@ void cpu_checks(const HostFacts& facts, bool vm, std::vector<Check>& checks) {
                      "nested=1 hpage=0` and persist it (`virt-nest host enable`), then restart "
                      "this guest";
         }
-        checks.push_back(fail("cpu.virt",
-                              "no " + flag +
-                                  " flag in /proc/cpuinfo: the hypervisor running this "
-                                  "virtual machine does not pass " +
-                                  name + " through",
-                              remedy));
-    } else {
-        std::string remedy =
-            platform == Platform::ibm_z
-                ? "run Linux in an LPAR (or as a guest of a KVM host with nested=1)"
-                : "enable " + name +
-                      " in the firmware (BIOS/UEFI) setup, then "
-                      "power-cycle the machine";
-        checks.push_back(fail("cpu.virt",
-                              "no " + flag + " flag in /proc/cpuinfo: " + name +
-                                  " is missing or disabled in the firmware",
-                              remedy));
+        return fail("cpu.virt",
+                    "no " + flag +
+                        " flag in /proc/cpuinfo: the hypervisor running this "
+                        "virtual machine does not pass " +
+                        name + " through",
+                    remedy);
     }
+    std::string remedy = platform == Platform::ibm_z
+                             ? "run Linux in an LPAR (or as a guest of a KVM host with nested=1)"
+                             : "enable " + name +
+                                   " in the firmware (BIOS/UEFI) setup, then "
+                                   "power-cycle the machine";
+    return fail("cpu.virt",
+                "no " + flag + " flag in /proc/cpuinfo: " + name +
+                    " is missing or disabled in the firmware",
+                remedy);
+}
 
-    if (platform == Platform::intel || platform == Platform::amd) {
-        const std::string slat = platform == Platform::intel ? "ept" : "npt";
-        const std::string slat_name = platform == Platform::intel ? "EPT" : "NPT";
-        bool has_slat = facts.cpu.flags.count(slat) != 0U || facts.cpu.vmx_flags.count(slat) != 0U;
-        if (has_slat) {
-            checks.push_back(pass("cpu.slat", "the CPU offers " + slat + " (second-level paging)"));
-        } else if (facts.cpu.flags.count(flag) != 0U || vm) {
-            checks.push_back(
-                warn("cpu.slat",
-                     "no " + slat + " flag in /proc/cpuinfo: without " + slat_name +
-                         " nested guests use shadow paging and run very slowly",
-                     vm ? "give this VM the host's CPU (`<cpu mode='host-passthrough'/>`) so " +
-                              slat_name + " reaches it"
-                        : "use a CPU with " + slat_name + " for nested guests"));
-        }
+// Second-level address translation (EPT/NPT): nesting works without it, but slowly.
+void slat_check(const HostFacts& facts, bool vm, std::vector<Check>& checks) {
+    const Platform platform = facts.cpu.platform;
+    if (platform != Platform::intel && platform != Platform::amd) {
+        return;
     }
+    const std::string slat = platform == Platform::intel ? "ept" : "npt";
+    const std::string slat_name = platform == Platform::intel ? "EPT" : "NPT";
+    bool has_slat = facts.cpu.flags.count(slat) != 0U || facts.cpu.vmx_flags.count(slat) != 0U;
+    if (has_slat) {
+        checks.push_back(pass("cpu.slat", "the CPU offers " + slat + " (second-level paging)"));
+    } else if (facts.cpu.flags.count(virt_flag_for(platform)) != 0U || vm) {
+        checks.push_back(warn("cpu.slat",
+                              "no " + slat + " flag in /proc/cpuinfo: without " + slat_name +
+                                  " nested guests use shadow paging and run very slowly",
+                              vm ? "give this VM the host's CPU (`<cpu mode='host-passthrough'/>`) "
+                                   "so " +
+                                       slat_name + " reaches it"
+                                 : "use a CPU with " + slat_name + " for nested guests"));
+    }
+}
 
+void cpu_checks(const HostFacts& facts, bool vm, std::vector<Check>& checks) {
+    checks.push_back(virt_flag_check(facts, vm));
+    slat_check(facts, vm, checks);
     if (vm) {
         checks.push_back(
             warn("cpu.hypervisor",
@@ -117,133 +125,154 @@ void cpu_checks(const HostFacts& facts, bool vm, std::vector<Check>& checks) {
     }
 }
 
+// The kvm.module and kvm.nested lines when the module is not loaded.
+void missing_module_checks(const HostFacts& facts, std::vector<Check>& checks) {
+    const Platform platform = facts.cpu.platform;
+    const std::string mod = kvm_module_for(platform);
+    const std::string flag = virt_flag_for(platform);
+    const bool has_flag = platform == Platform::power || facts.cpu.flags.count(flag) != 0U;
+    std::vector<std::string> others;
+    for (const KvmModule& m : facts.modules) {
+        if (m.name != "kvm" && m.name != mod) {
+            others.push_back(m.name);
+        }
+    }
+    std::string load = has_flag ? "`modprobe " + mod + " nested=1`"
+                                : "fix cpu.virt first, then `modprobe " + mod + " nested=1`";
+    if (!others.empty()) {
+        checks.push_back(fail("kvm.module",
+                              mod + " is not loaded; KVM here comes from " + others.front() +
+                                  ", a module virt-nest does not know, which has no `nested` "
+                                  "parameter for guests",
+                              load + "; nesting under " + others.front() +
+                                  " is not something virt-nest can check or enable"));
+    } else {
+        checks.push_back(fail("kvm.module", mod + " is not loaded", load));
+    }
+    checks.push_back(
+        fail("kvm.nested",
+             "nested: unknown, because " + mod + " is not loaded (/sys/module/" + mod +
+                 "/parameters/nested is missing)",
+             "load the module with nesting: `modprobe " + mod + " " + nested_args(platform) + "`"));
+}
+
+// The kvm.nested line of a loaded module.
+Check nested_check(Platform platform, const KvmModule& module) {
+    const std::string& mod = module.name;
+    std::optional<bool> nested = bool_param(module, "nested");
+    const std::string remedy_reload =
+        module.built_in ? mod + " is built into the kernel: add `" + mod +
+                              ".nested=1` to the kernel command "
+                              "line and reboot"
+                        : "stop every VM, then `" + reload_command(mod, nested_args(platform)) +
+                              "`; keep it across reboots with `virt-nest host enable`";
+    if (!has_param(module, "nested")) {
+        return fail("kvm.nested", mod + " has no `nested` parameter",
+                    "use a kernel whose " + mod + " supports nesting");
+    }
+    if (!nested.has_value()) {
+        return fail("kvm.nested",
+                    mod + " nested=\"" + param_of(module, "nested") +
+                        "\" is not a value virt-nest understands",
+                    remedy_reload);
+    }
+    if (*nested) {
+        return pass("kvm.nested", mod + " nested=" + param_of(module, "nested") +
+                                      ": KVM offers nested virtualization to guests");
+    }
+    return fail("kvm.nested",
+                mod + " nested=" + param_of(module, "nested") +
+                    ": KVM does not offer nested virtualization to guests",
+                remedy_reload);
+}
+
+// kvm_intel's settings that make nested guests fast: EPT and VMCS shadowing.
+void intel_tuning_checks(const HostFacts& facts, const KvmModule& module,
+                         std::vector<Check>& checks) {
+    const std::string& mod = module.name;
+    if (bool_param(module, "ept") == false) {
+        checks.push_back(
+            warn("kvm.ept",
+                 "kvm_intel ept=" + param_of(module, "ept") +
+                     ": nested guests use shadow paging and run very slowly",
+                 "stop every VM, then `" + reload_command(mod, "nested=1 ept=1") + "`"));
+    }
+    bool cpu_shadow = facts.cpu.vmx_flags.empty() || facts.cpu.vmx_flags.count("shadow_vmcs") != 0U;
+    std::optional<bool> shadow = bool_param(module, "enable_shadow_vmcs");
+    if (shadow == true) {
+        checks.push_back(pass("kvm.shadow_vmcs", "kvm_intel enable_shadow_vmcs=" +
+                                                     param_of(module, "enable_shadow_vmcs")));
+    } else if (shadow == false && cpu_shadow) {
+        checks.push_back(warn(
+            "kvm.shadow_vmcs",
+            "kvm_intel enable_shadow_vmcs=" + param_of(module, "enable_shadow_vmcs") +
+                std::string(facts.cpu.vmx_flags.empty() ? ""
+                                                        : " although the CPU has VMCS "
+                                                          "shadowing") +
+                ": nested guests exit to the host far more often",
+            "stop every VM, then `" + reload_command(mod, "nested=1 enable_shadow_vmcs=1") + "`"));
+    }
+}
+
+// kvm_amd's settings that make nested guests fast: NPT, AVIC, VMLOAD/VMSAVE and GIF.
+void amd_tuning_checks(const HostFacts& facts, const KvmModule& module,
+                       std::vector<Check>& checks) {
+    const std::string& mod = module.name;
+    if (bool_param(module, "npt") == false) {
+        checks.push_back(
+            warn("kvm.npt",
+                 "kvm_amd npt=" + param_of(module, "npt") +
+                     ": nested guests use shadow paging and run very slowly",
+                 "stop every VM, then `" + reload_command(mod, "nested=1 npt=1") + "`"));
+    }
+    if (bool_param(module, "avic") == true) {
+        checks.push_back(
+            warn("kvm.avic",
+                 "kvm_amd avic=" + param_of(module, "avic") +
+                     ": KVM inhibits AVIC while nested guests run, so interrupt delivery falls "
+                     "back to the slower path",
+                 "nothing to do if nesting matters more than AVIC; otherwise `" +
+                     reload_command(mod, "nested=1 avic=0") + "` for predictable behaviour"));
+    }
+    struct Accel {
+        const char* param;
+        const char* cpu_flag;
+        const char* what;
+    };
+    for (const Accel& accel : {Accel{"vls", "v_vmsave_vmload", "virtual VMLOAD/VMSAVE"},
+                               Accel{"vgif", "vgif", "virtual GIF"}}) {
+        std::optional<bool> value = bool_param(module, accel.param);
+        const std::string id = std::string("kvm.") + accel.param;
+        const std::string setting =
+            "kvm_amd " + std::string(accel.param) + "=" + param_of(module, accel.param);
+        if (value == true) {
+            checks.push_back(pass(id, setting + " (" + accel.what + ")"));
+        } else if (value == false && facts.cpu.flags.count(accel.cpu_flag) != 0U) {
+            checks.push_back(warn(
+                id, setting + " although the CPU has " + accel.what + ": nested guests run slower",
+                "stop every VM, then `" +
+                    reload_command(mod, std::string("nested=1 ") + accel.param + "=1") + "`"));
+        }
+    }
+}
+
 // Checks of the loaded module; returns the runtime nested value when it could be read.
 std::optional<bool> module_checks(const HostFacts& facts, std::vector<Check>& checks) {
     const Platform platform = facts.cpu.platform;
     const std::string mod = kvm_module_for(platform);
     const KvmModule* module = find_module(facts, mod);
-    const std::string flag = virt_flag_for(platform);
-    const bool has_flag = platform == Platform::power || facts.cpu.flags.count(flag) != 0U;
-
     if (module == nullptr) {
-        std::vector<std::string> others;
-        for (const KvmModule& m : facts.modules) {
-            if (m.name != "kvm" && m.name != mod) {
-                others.push_back(m.name);
-            }
-        }
-        std::string load = has_flag ? "`modprobe " + mod + " nested=1`"
-                                    : "fix cpu.virt first, then `modprobe " + mod + " nested=1`";
-        if (!others.empty()) {
-            checks.push_back(fail("kvm.module",
-                                  mod + " is not loaded; KVM here comes from " + others.front() +
-                                      ", a module virt-nest does not know, which has no `nested` "
-                                      "parameter for guests",
-                                  load + "; nesting under " + others.front() +
-                                      " is not something virt-nest can check or enable"));
-        } else {
-            checks.push_back(fail("kvm.module", mod + " is not loaded", load));
-        }
-        checks.push_back(fail("kvm.nested",
-                              "nested: unknown, because " + mod + " is not loaded (/sys/module/" +
-                                  mod + "/parameters/nested is missing)",
-                              "load the module with nesting: `modprobe " + mod + " " +
-                                  nested_args(platform) + "`"));
+        missing_module_checks(facts, checks);
         return std::nullopt;
     }
-
     checks.push_back(
         pass("kvm.module", mod + (module->built_in ? " is built into the kernel" : " is loaded")));
-    std::optional<bool> nested = bool_param(*module, "nested");
-    const std::string remedy_reload =
-        module->built_in ? mod + " is built into the kernel: add `" + mod +
-                               ".nested=1` to the kernel command "
-                               "line and reboot"
-                         : "stop every VM, then `" + reload_command(mod, nested_args(platform)) +
-                               "`; keep it across reboots with `virt-nest host enable`";
-    if (!has_param(*module, "nested")) {
-        checks.push_back(fail("kvm.nested", mod + " has no `nested` parameter",
-                              "use a kernel whose " + mod + " supports nesting"));
-    } else if (!nested.has_value()) {
-        checks.push_back(fail("kvm.nested",
-                              mod + " nested=\"" + param_of(*module, "nested") +
-                                  "\" is not a value virt-nest understands",
-                              remedy_reload));
-    } else if (*nested) {
-        checks.push_back(pass("kvm.nested", mod + " nested=" + param_of(*module, "nested") +
-                                                ": KVM offers nested virtualization to guests"));
-    } else {
-        checks.push_back(fail("kvm.nested",
-                              mod + " nested=" + param_of(*module, "nested") +
-                                  ": KVM does not offer nested virtualization to guests",
-                              remedy_reload));
-    }
-
+    checks.push_back(nested_check(platform, *module));
     if (platform == Platform::intel) {
-        if (bool_param(*module, "ept") == false) {
-            checks.push_back(
-                warn("kvm.ept",
-                     "kvm_intel ept=" + param_of(*module, "ept") +
-                         ": nested guests use shadow paging and run very slowly",
-                     "stop every VM, then `" + reload_command(mod, "nested=1 ept=1") + "`"));
-        }
-        bool cpu_shadow =
-            facts.cpu.vmx_flags.empty() || facts.cpu.vmx_flags.count("shadow_vmcs") != 0U;
-        std::optional<bool> shadow = bool_param(*module, "enable_shadow_vmcs");
-        if (shadow == true) {
-            checks.push_back(pass("kvm.shadow_vmcs", "kvm_intel enable_shadow_vmcs=" +
-                                                         param_of(*module, "enable_shadow_vmcs")));
-        } else if (shadow == false && cpu_shadow) {
-            checks.push_back(
-                warn("kvm.shadow_vmcs",
-                     "kvm_intel enable_shadow_vmcs=" + param_of(*module, "enable_shadow_vmcs") +
-                         std::string(facts.cpu.vmx_flags.empty() ? ""
-                                                                 : " although the CPU has VMCS "
-                                                                   "shadowing") +
-                         ": nested guests exit to the host far more often",
-                     "stop every VM, then `" +
-                         reload_command(mod, "nested=1 enable_shadow_vmcs=1") + "`"));
-        }
+        intel_tuning_checks(facts, *module, checks);
     }
     if (platform == Platform::amd) {
-        if (bool_param(*module, "npt") == false) {
-            checks.push_back(
-                warn("kvm.npt",
-                     "kvm_amd npt=" + param_of(*module, "npt") +
-                         ": nested guests use shadow paging and run very slowly",
-                     "stop every VM, then `" + reload_command(mod, "nested=1 npt=1") + "`"));
-        }
-        if (bool_param(*module, "avic") == true) {
-            checks.push_back(
-                warn("kvm.avic",
-                     "kvm_amd avic=" + param_of(*module, "avic") +
-                         ": KVM inhibits AVIC while nested guests run, so interrupt delivery falls "
-                         "back to the slower path",
-                     "nothing to do if nesting matters more than AVIC; otherwise `" +
-                         reload_command(mod, "nested=1 avic=0") + "` for predictable behaviour"));
-        }
-        struct Accel {
-            const char* param;
-            const char* cpu_flag;
-            const char* what;
-        };
-        for (const Accel& accel : {Accel{"vls", "v_vmsave_vmload", "virtual VMLOAD/VMSAVE"},
-                                   Accel{"vgif", "vgif", "virtual GIF"}}) {
-            std::optional<bool> value = bool_param(*module, accel.param);
-            if (value == true) {
-                checks.push_back(pass(std::string("kvm.") + accel.param,
-                                      "kvm_amd " + std::string(accel.param) + "=" +
-                                          param_of(*module, accel.param) + " (" + accel.what +
-                                          ")"));
-            } else if (value == false && facts.cpu.flags.count(accel.cpu_flag) != 0U) {
-                checks.push_back(warn(
-                    std::string("kvm.") + accel.param,
-                    "kvm_amd " + std::string(accel.param) + "=" + param_of(*module, accel.param) +
-                        " although the CPU has " + accel.what + ": nested guests run slower",
-                    "stop every VM, then `" +
-                        reload_command(mod, std::string("nested=1 ") + accel.param + "=1") + "`"));
-            }
-        }
+        amd_tuning_checks(facts, *module, checks);
     }
     if (platform == Platform::ibm_z && bool_param(*module, "hpage") == true) {
         checks.push_back(fail("kvm.hpage",
@@ -253,7 +282,7 @@ std::optional<bool> module_checks(const HostFacts& facts, std::vector<Check>& ch
                                   "`; `virt-nest host enable` also drops hpage=1 from "
                                   "/etc/modprobe.d"));
     }
-    return nested;
+    return bool_param(*module, "nested");
 }
 
 void device_check(const HostFacts& facts, std::vector<Check>& checks) {
@@ -269,6 +298,41 @@ void device_check(const HostFacts& facts, std::vector<Check>& checks) {
                               "USER`) and log in again"));
     } else {
         checks.push_back(pass("kvm.device", "/dev/kvm is present and usable"));
+    }
+}
+
+// modprobe.d statements that keep `mod` from loading at all, or at boot.
+void block_checks(const HostFacts& facts, const std::string& mod, std::vector<Check>& checks) {
+    for (const ModuleBlock& block : module_blocks(facts.modprobe_files, mod)) {
+        const std::string at = block.file + ":" + std::to_string(block.line);
+        if (block.prevents_loading) {
+            // Not loaded now and unloadable: the kvm.module remedy cannot work until this goes.
+            const bool loaded = find_module(facts, mod) != nullptr;
+            Check check{"persist.install", loaded ? CheckStatus::warn : CheckStatus::fail,
+                        at + " has `" + block.statement +
+                            "`: modprobe runs that instead of loading " + mod,
+                        "remove that line from " + block.file};
+            checks.push_back(std::move(check));
+        } else {
+            checks.push_back(warn("persist.blacklist",
+                                  at + " has `" + block.statement + "`: " + mod +
+                                      " is not loaded automatically at boot",
+                                  "remove that line, or load it at boot with `echo " + mod +
+                                      " > /etc/modules-load.d/kvm.conf`"));
+        }
+    }
+}
+
+// IBM Z: a persisted hpage=1 makes the kvm module refuse to load with nested=1.
+void hpage_persist_check(const HostFacts& facts, const std::string& mod,
+                         std::vector<Check>& checks) {
+    std::optional<ModuleOption> hpage =
+        effective_option(facts.modprobe_files, facts.kernel_cmdline, mod, "hpage");
+    if (hpage && parse_bool_param(hpage->value) == true) {
+        checks.push_back(warn("persist.hpage",
+                              where(*hpage) + " sets kvm hpage=" + hpage->value +
+                                  ": with nested=1 the kvm module refuses to load",
+                              "`virt-nest host enable` (sets hpage=0 there)"));
     }
 }
 
@@ -307,33 +371,9 @@ void persistence_checks(const HostFacts& facts, std::optional<bool> runtime_nest
                                   ": nesting is off after the next reboot or module reload",
                               remedy));
     }
-    for (const ModuleBlock& block : module_blocks(facts.modprobe_files, mod)) {
-        const std::string at = block.file + ":" + std::to_string(block.line);
-        if (block.prevents_loading) {
-            // Not loaded now and unloadable: the kvm.module remedy cannot work until this goes.
-            const bool loaded = find_module(facts, mod) != nullptr;
-            Check check{"persist.install", loaded ? CheckStatus::warn : CheckStatus::fail,
-                        at + " has `" + block.statement +
-                            "`: modprobe runs that instead of loading " + mod,
-                        "remove that line from " + block.file};
-            checks.push_back(std::move(check));
-        } else {
-            checks.push_back(warn("persist.blacklist",
-                                  at + " has `" + block.statement + "`: " + mod +
-                                      " is not loaded automatically at boot",
-                                  "remove that line, or load it at boot with `echo " + mod +
-                                      " > /etc/modules-load.d/kvm.conf`"));
-        }
-    }
+    block_checks(facts, mod, checks);
     if (platform == Platform::ibm_z) {
-        std::optional<ModuleOption> hpage =
-            effective_option(facts.modprobe_files, facts.kernel_cmdline, mod, "hpage");
-        if (hpage && parse_bool_param(hpage->value) == true) {
-            checks.push_back(warn("persist.hpage",
-                                  where(*hpage) + " sets kvm hpage=" + hpage->value +
-                                      ": with nested=1 the kvm module refuses to load",
-                                  "`virt-nest host enable` (sets hpage=0 there)"));
-        }
+        hpage_persist_check(facts, mod, checks);
     }
 }
 

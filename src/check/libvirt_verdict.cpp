@@ -20,22 +20,20 @@ std::string feature_source(const LibvirtFacts& facts) {
     return "host-model from domain capabilities; expanding it failed: " + facts.baseline_error;
 }
 
-} // namespace
-
-std::vector<Check> libvirt_checks(const LibvirtFacts& facts) {
-    std::vector<Check> checks;
+// libvirt.connect and libvirt.kvm; return false when the checks end there.
+bool connection_checks(const LibvirtFacts& facts, std::vector<Check>& checks) {
     const std::string uri = facts.uri.empty() ? "libvirt's default URI" : "\"" + facts.uri + "\"";
     if (!facts.reachable && facts.remote) {
         checks.push_back(fail("libvirt.connect", facts.error,
                               "check the URI, the network path (ssh keys) and that libvirtd runs "
                               "on that host"));
-        return checks;
+        return false;
     }
     if (!facts.reachable) {
         checks.push_back(warn("libvirt.connect", facts.error,
                               "start the daemon (`systemctl start libvirtd`) or name one with "
                               "-c URI; the other checks do not need it"));
-        return checks;
+        return false;
     }
     checks.push_back(pass("libvirt.connect", "connected to " + uri));
     if (facts.domcaps_unsupported) {
@@ -44,48 +42,55 @@ std::vector<Check> libvirt_checks(const LibvirtFacts& facts) {
                                   " does not report domain capabilities, so libvirt's view of "
                                   "nesting is unknown",
                               "ask a QEMU/KVM connection, e.g. -c qemu:///system"));
-        return checks;
+        return false;
     }
     if (!facts.kvm_caps) {
         checks.push_back(fail("libvirt.kvm",
                               "libvirt cannot run KVM guests: " + facts.kvm_caps_error,
                               "make KVM usable on that host first (see the kvm.* checks there)"));
-        return checks;
+        return false;
     }
     const DomainCaps& caps = *facts.kvm_caps;
     checks.push_back(pass("libvirt.kvm", "libvirt runs KVM guests (" + caps.arch + ", " +
                                              caps.machine + ", " + caps.emulator + ")"));
-    if (!caps.host_model_supported) {
-        if (caps.arch == "aarch64" || caps.arch == "armv7l") {
-            checks.push_back(fail("libvirt.nested",
-                                  "libvirt offers no host-model CPU on " + caps.arch +
-                                      ": this stack has no nested virtualization on ARM",
-                                  "run nested guests on an x86 (Intel, AMD) or IBM Z host"));
-        } else {
-            checks.push_back(warn("libvirt.nested",
-                                  "libvirt offers no host-model CPU on " + caps.arch +
-                                      ", so it cannot tell whether KVM offers nesting",
-                                  "run `virt-nest check` on that host itself"));
-        }
-        return checks;
+    return true;
+}
+
+// libvirt.nested when libvirt offers no host-model CPU to look into.
+Check no_host_model_check(const DomainCaps& caps) {
+    if (caps.arch == "aarch64" || caps.arch == "armv7l") {
+        return fail("libvirt.nested",
+                    "libvirt offers no host-model CPU on " + caps.arch +
+                        ": this stack has no nested virtualization on ARM",
+                    "run nested guests on an x86 (Intel, AMD) or IBM Z host");
     }
-    std::vector<std::string> wanted;
+    return warn("libvirt.nested",
+                "libvirt offers no host-model CPU on " + caps.arch +
+                    ", so it cannot tell whether KVM offers nesting",
+                "run `virt-nest check` on that host itself");
+}
+
+// The CPU features that show nesting on the host-model CPU (any one will do); empty where
+// nesting is not a CPU feature.
+std::vector<std::string> nesting_features(const DomainCaps& caps) {
     if (caps.arch == "s390x") {
-        wanted = {"sief2"};
-    } else if (caps.arch != "x86_64" && caps.arch != "i686") {
-        // POWER nesting is a machine capability (cap-nested-hv), not a CPU feature.
-        checks.push_back(warn("libvirt.nested",
-                              "libvirt's host-model CPU on " + caps.arch +
-                                  " does not show whether KVM offers nesting",
-                              "run `virt-nest check` on that host itself"));
-        return checks;
-    } else if (caps.host_model_vendor == Vendor::intel) {
-        wanted = {"vmx"};
-    } else if (caps.host_model_vendor == Vendor::amd) {
-        wanted = {"svm"};
-    } else {
-        wanted = {"vmx", "svm"};
+        return {"sief2"};
     }
+    if (caps.arch != "x86_64" && caps.arch != "i686") {
+        return {}; // POWER nesting is a machine capability (cap-nested-hv), not a CPU feature
+    }
+    if (caps.host_model_vendor == Vendor::intel) {
+        return {"vmx"};
+    }
+    if (caps.host_model_vendor == Vendor::amd) {
+        return {"svm"};
+    }
+    return {"vmx", "svm"};
+}
+
+// libvirt.nested from the host-model CPU's features.
+Check nested_feature_check(const LibvirtFacts& facts, const std::vector<std::string>& wanted) {
+    const DomainCaps& caps = *facts.kvm_caps;
     const std::set<std::string>& features =
         facts.expanded_features ? *facts.expanded_features : caps.host_model_features;
     const std::string source = feature_source(facts);
@@ -96,17 +101,37 @@ std::vector<Check> libvirt_checks(const LibvirtFacts& facts) {
     auto found = std::find_if(wanted.begin(), wanted.end(),
                               [&](const std::string& f) { return features.count(f) != 0U; });
     if (found != wanted.end()) {
-        checks.push_back(pass("libvirt.nested", "libvirt's CPU (" + model + ") offers " + *found +
-                                                    ": guests can run their own VMs (" + source +
-                                                    ")"));
-    } else {
-        std::string flags = wanted.size() == 1 ? wanted.front() : "vmx or svm";
-        checks.push_back(fail("libvirt.nested",
-                              "libvirt's CPU (" + model + ") lacks " + flags +
-                                  ": KVM on that host does not offer nesting (" + source + ")",
-                              "on that host: `virt-nest host enable --reload`, then check "
-                              "again"));
+        return pass("libvirt.nested", "libvirt's CPU (" + model + ") offers " + *found +
+                                          ": guests can run their own VMs (" + source + ")");
     }
+    std::string flags = wanted.size() == 1 ? wanted.front() : "vmx or svm";
+    return fail("libvirt.nested",
+                "libvirt's CPU (" + model + ") lacks " + flags +
+                    ": KVM on that host does not offer nesting (" + source + ")",
+                "on that host: `virt-nest host enable --reload`, then check again");
+}
+
+} // namespace
+
+std::vector<Check> libvirt_checks(const LibvirtFacts& facts) {
+    std::vector<Check> checks;
+    if (!connection_checks(facts, checks)) {
+        return checks;
+    }
+    const DomainCaps& caps = *facts.kvm_caps;
+    if (!caps.host_model_supported) {
+        checks.push_back(no_host_model_check(caps));
+        return checks;
+    }
+    std::vector<std::string> wanted = nesting_features(caps);
+    if (wanted.empty()) {
+        checks.push_back(warn("libvirt.nested",
+                              "libvirt's host-model CPU on " + caps.arch +
+                                  " does not show whether KVM offers nesting",
+                              "run `virt-nest check` on that host itself"));
+        return checks;
+    }
+    checks.push_back(nested_feature_check(facts, wanted));
     return checks;
 }
 

@@ -209,41 +209,118 @@ std::optional<bool> parse_bool_param(std::string_view value) {
     return std::nullopt;
 }
 
+namespace {
+
+// The working copies of the files a PersistPlan changes, keyed by the path it writes.
+class EditSet {
+  public:
+    // Return the lines of the file written for `file`, making a working copy on first use:
+    // the file itself under /etc or /run, else an /etc/modprobe.d copy that overrides it.
+    std::vector<std::string>& lines_for(const ConfFile& file) {
+        std::string path = written_path(file);
+        auto it = m_edited.find(path);
+        if (it != m_edited.end()) {
+            return it->second;
+        }
+        std::vector<std::string> lines = split_lines(file.content);
+        if (path == file.path) {
+            m_before[path] = file.content;
+            m_header_lines[path] = 0;
+        } else {
+            // An /etc file of the same name replaces the vendor file; carry its content over.
+            lines.insert(lines.begin(), "# Copy of " + file.path +
+                                            " made by virt-nest host enable to override it.");
+            m_before[path] = std::nullopt;
+            m_header_lines[path] = 1;
+        }
+        return m_edited.emplace(path, std::move(lines)).first->second;
+    }
+
+    // Return the lines of the new file `path`, empty on first use.
+    std::vector<std::string>& lines_of_new(const std::string& path) {
+        auto it = m_edited.find(path);
+        if (it == m_edited.end()) {
+            m_before[path] = std::nullopt;
+            m_header_lines[path] = 0;
+            it = m_edited.emplace(path, std::vector<std::string>{}).first;
+        }
+        return it->second;
+    }
+
+    // Return the index in the working copy of `file`'s 1-based line `line`.
+    std::size_t index_of(const ConfFile& file, int line) {
+        return static_cast<std::size_t>(line - 1) + m_header_lines[written_path(file)];
+    }
+
+    // Return one ConfEdit per changed file, in path order.
+    std::vector<ConfEdit> edits() {
+        std::vector<ConfEdit> out;
+        for (const auto& [path, lines] : m_edited) {
+            out.push_back({path, m_before[path], join_lines(lines)});
+        }
+        return out;
+    }
+
+  private:
+    static std::string written_path(const ConfFile& file) {
+        return is_admin_file(file.path) ? file.path : "/etc/modprobe.d/" + basename_of(file.path);
+    }
+
+    std::map<std::string, std::vector<std::string>> m_edited;
+    std::map<std::string, std::optional<std::string>> m_before;
+    std::map<std::string, std::size_t> m_header_lines; // lines added before the original ones
+};
+
+// Correct every line of `files` that sets `want` otherwise; return true when any line sets it.
+bool correct_lines(const std::vector<ConfFile>& files, const std::string& mod,
+                   const WantedOption& want, EditSet& edits, PersistPlan& plan) {
+    bool any_line = false;
+    for (const ConfFile& file : files) {
+        for (const ModuleOption& option : parse_module_options(file)) {
+            if (option.module != mod || option.param != want.param) {
+                continue;
+            }
+            any_line = true;
+            if (matches(parse_bool_param(option.value), want.value)) {
+                continue;
+            }
+            std::vector<std::string>& lines = edits.lines_for(file);
+            replace_assignment(lines[edits.index_of(file, option.line)], option,
+                               bool_text(want.value));
+            plan.changes.push_back(
+                file.path + ":" + std::to_string(option.line) + " sets " + mod + " " +
+                shown(option) + ": changed to " + want.param + "=" + bool_text(want.value) +
+                (is_admin_file(file.path) ? std::string()
+                                          : " in an /etc/modprobe.d copy that overrides it"));
+        }
+    }
+    return any_line;
+}
+
+// Append `options mod param=value` to `target`, or to the file of that name that exists.
+void append_option(const std::vector<ConfFile>& files, const std::string& mod,
+                   const WantedOption& want, const std::string& target, EditSet& edits,
+                   PersistPlan& plan) {
+    auto existing = std::find_if(files.begin(), files.end(), [&](const ConfFile& f) {
+        return basename_of(f.path) == basename_of(target);
+    });
+    std::vector<std::string>& lines =
+        existing != files.end() ? edits.lines_for(*existing) : edits.lines_of_new(target);
+    const std::string assignment = want.param + "=" + bool_text(want.value);
+    lines.push_back("# Added by virt-nest host enable.");
+    lines.push_back("options " + mod + " " + assignment);
+    plan.changes.push_back(target + ": added `options " + mod + " " + assignment + "`");
+}
+
+} // namespace
+
 PersistPlan plan_persistent_options(const std::vector<ConfFile>& files, std::string_view cmdline,
                                     std::string_view module,
                                     const std::vector<WantedOption>& wanted,
                                     std::string_view target) {
     const std::string mod = normalize_module(module);
     PersistPlan plan;
-    // Working copies of the files we change, by the path we will write, and how many header
-    // lines precede the original content there.
-    std::map<std::string, std::vector<std::string>> edited;
-    std::map<std::string, std::optional<std::string>> before;
-    std::map<std::string, std::size_t> header_lines;
-
-    auto written_path = [](const ConfFile& file) {
-        return is_admin_file(file.path) ? file.path : "/etc/modprobe.d/" + basename_of(file.path);
-    };
-    auto lines_for = [&](const ConfFile& file) -> std::vector<std::string>& {
-        std::string path = written_path(file);
-        auto it = edited.find(path);
-        if (it != edited.end()) {
-            return it->second;
-        }
-        std::vector<std::string> lines = split_lines(file.content);
-        if (path == file.path) {
-            before[path] = file.content;
-            header_lines[path] = 0;
-        } else {
-            // An /etc file of the same name replaces the vendor file; carry its content over.
-            lines.insert(lines.begin(), "# Copy of " + file.path +
-                                            " made by virt-nest host enable to override it.");
-            before[path] = std::nullopt;
-            header_lines[path] = 1;
-        }
-        return edited.emplace(path, std::move(lines)).first->second;
-    };
-
+    EditSet edits;
     for (const WantedOption& want : wanted) {
         std::optional<ModuleOption> current = effective_option(files, cmdline, mod, want.param);
         if (current && matches(parse_bool_param(current->value), want.value)) {
@@ -256,53 +333,12 @@ PersistPlan plan_persistent_options(const std::vector<ConfFile>& files, std::str
                                       "boot loader configuration");
             continue;
         }
-        bool any_line = false;
-        for (const ConfFile& file : files) {
-            for (const ModuleOption& option : parse_module_options(file)) {
-                if (option.module != mod || option.param != want.param) {
-                    continue;
-                }
-                any_line = true;
-                if (matches(parse_bool_param(option.value), want.value)) {
-                    continue;
-                }
-                std::vector<std::string>& lines = lines_for(file);
-                std::size_t index =
-                    static_cast<std::size_t>(option.line - 1) + header_lines[written_path(file)];
-                replace_assignment(lines[index], option, bool_text(want.value));
-                plan.changes.push_back(
-                    file.path + ":" + std::to_string(option.line) + " sets " + mod + " " +
-                    shown(option) + ": changed to " + want.param + "=" + bool_text(want.value) +
-                    (is_admin_file(file.path) ? std::string()
-                                              : " in an /etc/modprobe.d copy that overrides it"));
-            }
-        }
+        const bool any_line = correct_lines(files, mod, want, edits, plan);
         if (!any_line && want.add_if_missing) {
-            const std::string path(target);
-            auto existing = std::find_if(files.begin(), files.end(), [&](const ConfFile& f) {
-                return basename_of(f.path) == basename_of(path);
-            });
-            std::vector<std::string>* lines = nullptr;
-            if (existing != files.end()) {
-                lines = &lines_for(*existing);
-            } else {
-                auto it = edited.find(path);
-                if (it == edited.end()) {
-                    before[path] = std::nullopt;
-                    header_lines[path] = 0;
-                    it = edited.emplace(path, std::vector<std::string>{}).first;
-                }
-                lines = &it->second;
-            }
-            lines->push_back("# Added by virt-nest host enable.");
-            lines->push_back("options " + mod + " " + want.param + "=" + bool_text(want.value));
-            plan.changes.push_back(path + ": added `options " + mod + " " + want.param + "=" +
-                                   bool_text(want.value) + "`");
+            append_option(files, mod, want, std::string(target), edits, plan);
         }
     }
-    for (const auto& [path, lines] : edited) {
-        plan.edits.push_back({path, before[path], join_lines(lines)});
-    }
+    plan.edits = edits.edits();
     return plan;
 }
 

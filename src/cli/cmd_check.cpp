@@ -75,51 +75,55 @@ CheckReport local_report(const std::filesystem::path& root, const std::string& s
     return report;
 }
 
-ExitCode run_check(const CommandContext& ctx, const CheckOptions& options) {
-    std::filesystem::path root = checked_root(options.root);
-    const bool running_system = root == "/";
-    const bool explicit_uris = !ctx.global.uris.empty() || !ctx.global.hosts_file.empty();
-    std::vector<CheckReport> reports;
-    if (!explicit_uris) {
-        CheckReport report = local_report(root, options.root);
-        if (running_system) {
-            std::vector<Check> view = libvirt_checks(gather_libvirt_facts(""));
-            report.checks.insert(report.checks.end(), view.begin(), view.end());
-        } else {
-            report.notes.push_back("libvirt's view skipped: --root names another system; add "
-                                   "-c URI to ask its daemon");
-        }
-        reports.push_back(std::move(report));
-    } else {
-        for (const std::string& uri : resolve_uris(ctx.global)) {
-            CheckReport report;
-            if (is_remote_uri(uri)) {
-                report.target = uri;
-                report.notes.push_back("local checks skipped: \"" + uri +
-                                       "\" is another host, whose /proc and /sys are out of "
-                                       "reach; libvirt's view stands for them");
-            } else {
-                report = local_report(root, options.root);
-                report.target += " via " + uri;
-            }
-            std::vector<Check> view = libvirt_checks(gather_libvirt_facts(uri));
-            report.checks.insert(report.checks.end(), view.begin(), view.end());
-            reports.push_back(std::move(report));
-        }
-    }
+// What every host of one `check` run shares.
+struct CheckRun {
+    std::filesystem::path root;
+    std::string shown_root;     // --root as given
+    bool explicit_uris = false; // -c or --hosts named the hosts; else libvirt's default
+    bool colour = false;
+};
 
-    bool ready = true;
-    for (const CheckReport& report : reports) {
-        ready = ready && is_ready(report.checks);
+// The report of one host: its files (unless the URI names another machine) and libvirt's
+// view (unless --root names another system and no URI was given).
+CheckReport check_report(const CheckRun& run, const std::string& uri) {
+    if (!run.explicit_uris && run.root != "/") {
+        CheckReport report = local_report(run.root, run.shown_root);
+        report.notes.push_back("libvirt's view skipped: --root names another system; add "
+                               "-c URI to ask its daemon");
+        return report;
     }
-    if (options.json) {
-        *ctx.out << render_json(reports);
+    CheckReport report;
+    if (is_remote_uri(uri)) {
+        report.target = uri;
+        report.notes.push_back("local checks skipped: \"" + uri +
+                               "\" is another host, whose /proc and /sys are out of "
+                               "reach; libvirt's view stands for them");
     } else {
-        for (std::size_t i = 0; i < reports.size(); ++i) {
-            *ctx.out << (i == 0 ? "" : "\n") << render_text(reports[i], ctx.out_is_terminal);
+        report = local_report(run.root, run.shown_root);
+        if (run.explicit_uris) {
+            report.target += " via " + uri;
         }
     }
-    return ready ? ExitCode::ok : ExitCode::not_ready;
+    std::vector<Check> view = libvirt_checks(gather_libvirt_facts(uri));
+    report.checks.insert(report.checks.end(), view.begin(), view.end());
+    return report;
+}
+
+ExitCode run_check(const CommandContext& ctx, const CheckOptions& options) {
+    CheckRun run;
+    run.root = checked_root(options.root);
+    run.shown_root = options.root;
+    run.explicit_uris = !ctx.global.uris.empty() || !ctx.global.hosts_file.empty();
+    run.colour = ctx.out_is_terminal;
+    return run_on_hosts(
+        ctx.global, *ctx.out, *ctx.err, options.json, [&run](const std::string& uri) {
+            CheckReport report = check_report(run, uri);
+            RunOutcome outcome;
+            outcome.exit_code = is_ready(report.checks) ? ExitCode::ok : ExitCode::not_ready;
+            outcome.text = render_text(report, run.colour);
+            outcome.records = report_json(report);
+            return outcome;
+        });
 }
 
 } // namespace

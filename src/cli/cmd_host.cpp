@@ -2,12 +2,14 @@
 #include "cli/commands.hpp"
 #include "virtnest/check/host_enable.hpp"
 #include "virtnest/check/libvirt_verdict.hpp"
+#include "virtnest/fleet/fleet_runner.hpp"
 #include "virtnest/libvirt/connection.hpp"
 #include "virtnest/util/error.hpp"
 
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
+#include <optional>
 
 namespace virtnest {
 namespace {
@@ -40,14 +42,15 @@ ExitCode run_host_enable_command(const CommandContext& ctx, const HostEnableOpti
                         "\": --reload works on the running system only",
                     ExitCode::usage);
     }
-    if (ctx.global.uris.size() > 1 || !ctx.global.hosts_file.empty()) {
+    // Its one host is this machine; a URI only names the libvirt asked for running VMs.
+    std::vector<std::string> uris = resolve_uris(ctx.global);
+    if (uris.size() > 1) {
         throw Error("host enable changes this machine only: give at most one -c URI (its own "
                     "libvirt, asked for running VMs)",
                     ExitCode::usage);
     }
-    const std::string uri = ctx.global.uris.empty() ? std::string() : ctx.global.uris.front();
-    if (is_remote_uri(uri)) {
-        throw Error("host enable changes this machine only: \"" + uri +
+    if (is_remote_uri(uris.front())) {
+        throw Error("host enable changes this machine only: \"" + uris.front() +
                         "\" is another host; run it there",
                     ExitCode::usage);
     }
@@ -57,12 +60,26 @@ ExitCode run_host_enable_command(const CommandContext& ctx, const HostEnableOpti
     HostEnableTarget target;
     target.files = &files;
     target.loader = loader.get();
-    target.running_vms = [uri] { return active_domains(uri); };
     HostEnableRequest request;
     request.root = root;
     request.dry_run = options.dry_run;
     request.reload = options.reload;
-    return run_host_enable(request, target, *ctx.out);
+    std::optional<Error> failure;
+    ExitCode code =
+        run_on_hosts(ctx.global, *ctx.out, *ctx.err, /*json=*/false, [&](const std::string& uri) {
+            HostEnableTarget here = target;
+            here.running_vms = [uri] { return active_domains(uri); };
+            HostEnableOutcome done = apply_host_enable(request, here);
+            failure = std::move(done.failure);
+            RunOutcome outcome;
+            outcome.exit_code = done.exit_code;
+            outcome.text = std::move(done.text);
+            return outcome;
+        });
+    if (failure) {
+        throw *failure; // after the text, which says what was already written
+    }
+    return code;
 }
 
 } // namespace

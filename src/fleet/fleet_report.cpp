@@ -74,7 +74,11 @@ nlohmann::json render_hosts_json(const std::vector<HostResult>& results) {
     nlohmann::json records = nlohmann::json::array();
     nlohmann::json hosts = nlohmann::json::array();
     for (const HostResult& result : results) {
-        for (const auto& record : result.outcome.records) {
+        // A job whose --json output is one object (check's report) gives one record.
+        const nlohmann::json& given = result.outcome.records;
+        const nlohmann::json records_of_host =
+            given.is_object() ? nlohmann::json::array({given}) : given;
+        for (const auto& record : records_of_host) {
             if (record.is_object()) {
                 nlohmann::json tagged = record;
                 tagged["uri"] = result.uri;

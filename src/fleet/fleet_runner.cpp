@@ -67,20 +67,12 @@ HostResult failed_result(std::string uri, HostStatus status, std::string message
     return result;
 }
 
-HostResult run_one(const std::string& uri, bool read_only, const ConnectionJob& job) {
-    std::optional<Connection> conn;
-    try {
-        conn.emplace(Connection::open(uri, read_only));
-    } catch (const Error& e) {
-        return failed_result(uri, HostStatus::unreachable, e.what(), e.code());
-    } catch (const std::exception& e) {
-        return failed_result(uri, HostStatus::unreachable, e.what(), ExitCode::error);
-    }
+HostResult run_one(const std::string& uri, const UriJob& job) {
     // Nothing may escape a worker thread: every failure becomes this host's result.
     try {
         HostResult result;
         result.uri = uri;
-        result.outcome = job(*conn);
+        result.outcome = job(uri);
         return result;
     } catch (const Error& e) {
         return failed_result(uri, HostStatus::failed, e.what(), e.code());
@@ -91,11 +83,23 @@ HostResult run_one(const std::string& uri, bool read_only, const ConnectionJob& 
     }
 }
 
-} // namespace
+HostResult run_one(const std::string& uri, bool read_only, const ConnectionJob& job) {
+    std::optional<Connection> conn;
+    try {
+        conn.emplace(Connection::open(uri, read_only));
+    } catch (const Error& e) {
+        return failed_result(uri, HostStatus::unreachable, e.what(), e.code());
+    } catch (const std::exception& e) {
+        return failed_result(uri, HostStatus::unreachable, e.what(), ExitCode::error);
+    }
+    return run_one(uri, [&](const std::string& /*uri*/) { return job(*conn); });
+}
 
-void for_each_host(const std::vector<std::string>& uris, unsigned jobs, bool read_only,
-                   const ConnectionJob& job,
-                   const std::function<void(std::size_t index, HostResult&& result)>& deliver) {
+using HostWork = std::function<HostResult(const std::string& uri)>;
+using Deliver = std::function<void(std::size_t index, HostResult&& result)>;
+
+void for_each_result(const std::vector<std::string>& uris, unsigned jobs, const HostWork& work,
+                     const Deliver& deliver) {
     const std::size_t count = uris.size();
     std::vector<std::optional<HostResult>> slots(count);
     std::mutex mutex;
@@ -108,7 +112,7 @@ void for_each_host(const std::vector<std::string>& uris, unsigned jobs, bool rea
             if (index >= count) {
                 return;
             }
-            HostResult result = run_one(uris[index], read_only, job);
+            HostResult result = work(uris[index]);
             {
                 std::lock_guard lock(mutex);
                 slots[index] = std::move(result);
@@ -137,28 +141,23 @@ void for_each_host(const std::vector<std::string>& uris, unsigned jobs, bool rea
     }
 }
 
-ExitCode run_on_hosts(const FleetOptions& fleet, std::ostream& out, std::ostream& err, bool json,
-                      bool read_only, const ConnectionJob& job) {
-    std::vector<std::string> uris = resolve_uris(fleet);
-    if (uris.size() == 1) {
-        // One host: errors propagate as the run's own error, output is the command's own.
-        Connection conn = Connection::open(uris.front(), read_only);
-        RunOutcome outcome = job(conn);
-        if (json) {
-            if (outcome.summary.is_null()) {
-                out << outcome.records.dump(2) << '\n';
-            } else {
-                nlohmann::json doc = {{"domains", outcome.records}, {"summary", outcome.summary}};
-                out << doc.dump(2) << '\n';
-            }
+void print_single(const RunOutcome& outcome, std::ostream& out, bool json) {
+    if (json) {
+        if (outcome.summary.is_null()) {
+            out << outcome.records.dump(2) << '\n';
         } else {
-            out << outcome.text;
+            nlohmann::json doc = {{"domains", outcome.records}, {"summary", outcome.summary}};
+            out << doc.dump(2) << '\n';
         }
-        return outcome.exit_code;
+    } else {
+        out << outcome.text;
     }
+}
 
+ExitCode print_many(const std::vector<std::string>& uris, unsigned jobs, std::ostream& out,
+                    std::ostream& err, bool json, const HostWork& work) {
     std::vector<HostResult> results(uris.size());
-    for_each_host(uris, fleet.jobs, read_only, job, [&](std::size_t index, HostResult&& result) {
+    for_each_result(uris, jobs, work, [&](std::size_t index, HostResult&& result) {
         if (!json) {
             out << render_host_text(result);
             if (result.status != HostStatus::ok) {
@@ -177,6 +176,40 @@ ExitCode run_on_hosts(const FleetOptions& fleet, std::ostream& out, std::ostream
         out << render_hosts_tally(results);
     }
     return combine_exit_codes(results);
+}
+
+} // namespace
+
+void for_each_host(const std::vector<std::string>& uris, unsigned jobs, bool read_only,
+                   const ConnectionJob& job, const Deliver& deliver) {
+    for_each_result(
+        uris, jobs, [&](const std::string& uri) { return run_one(uri, read_only, job); }, deliver);
+}
+
+ExitCode run_on_hosts(const FleetOptions& fleet, std::ostream& out, std::ostream& err, bool json,
+                      bool read_only, const ConnectionJob& job) {
+    std::vector<std::string> uris = resolve_uris(fleet);
+    if (uris.size() == 1) {
+        // One host: errors propagate as the run's own error, output is the command's own.
+        Connection conn = Connection::open(uris.front(), read_only);
+        RunOutcome outcome = job(conn);
+        print_single(outcome, out, json);
+        return outcome.exit_code;
+    }
+    return print_many(uris, fleet.jobs, out, err, json,
+                      [&](const std::string& uri) { return run_one(uri, read_only, job); });
+}
+
+ExitCode run_on_hosts(const FleetOptions& fleet, std::ostream& out, std::ostream& err, bool json,
+                      const UriJob& job) {
+    std::vector<std::string> uris = resolve_uris(fleet);
+    if (uris.size() == 1) {
+        RunOutcome outcome = job(uris.front());
+        print_single(outcome, out, json);
+        return outcome.exit_code;
+    }
+    return print_many(uris, fleet.jobs, out, err, json,
+                      [&](const std::string& uri) { return run_one(uri, job); });
 }
 
 } // namespace virtnest

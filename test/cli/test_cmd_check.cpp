@@ -111,15 +111,31 @@ TEST_CASE("cmd_check: a libvirt URI adds libvirt's view", "[cmd_check]") {
               "local checks skipped: \"qemu+tcp://127.0.0.1:1/system\" is another host, "
               "whose /proc and /sys are out of reach; libvirt's view stands for them");
     }
-    SECTION("several hosts: one document listing each") {
+    SECTION("several hosts: one document listing each, as every multi-host command does") {
         Run r = run({"-c", "test:///default", "-c", "qemu+tcp://127.0.0.1:1/system", "check",
                      "--root", fixture("amd-nested-on").string(), "--json"});
         CHECK(r.code == to_int(ExitCode::not_ready));
         auto doc = nlohmann::json::parse(r.out);
-        CHECK(doc["ready"] == false);
+        CHECK(doc["exit_code"] == to_int(ExitCode::not_ready));
         REQUIRE(doc["hosts"].size() == 2);
-        CHECK(doc["hosts"][0]["ready"] == true);
-        CHECK(doc["hosts"][1]["ready"] == false);
+        REQUIRE(doc["domains"].size() == 2);
+        CHECK(doc["domains"][0]["ready"] == true);
+        CHECK(doc["domains"][0]["uri"] == "test:///default");
+        CHECK(doc["domains"][1]["ready"] == false);
+        CHECK(doc["hosts"][1]["exit_code"] == to_int(ExitCode::not_ready));
+    }
+    SECTION("several hosts in text: grouped per host, --jobs honoured") {
+        Run r = run({"-c", "test:///default", "-c", "qemu+tcp://127.0.0.1:1/system", "--jobs", "1",
+                     "check", "--root", fixture("amd-nested-on").string()});
+        INFO(r.out << r.err);
+        CHECK(r.code == to_int(ExitCode::not_ready));
+        CHECK(r.out.rfind("== test:///default ==\nchecking root " +
+                              fixture("amd-nested-on").string() + " via test:///default\n",
+                          0) == 0);
+        CHECK(contains(r.out, "== qemu+tcp://127.0.0.1:1/system ==\nchecking "
+                              "qemu+tcp://127.0.0.1:1/system\n"));
+        CHECK(contains(r.out, "== 2 hosts: 2 ok, 0 unreachable, 0 failed ==\n"));
+        CHECK(r.err.empty());
     }
 }
 

@@ -5,6 +5,8 @@
 
 #include "virtnest/check/host_verdict.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <string>
 #include <vector>
 
@@ -21,8 +23,8 @@ struct CheckReport {
 // under every non-PASS line, the notes, and a closing verdict line. ANSI colour when `colour`.
 std::string render_text(const CheckReport& report, bool colour);
 
-// Return one JSON document: the report's object for one report, or {"ready", "hosts": [...]}
-// for several. Each check has id, status, message and remedy.
-std::string render_json(const std::vector<CheckReport>& reports);
+// Return the report as one JSON object: target, ready, summary (pass, warn, fail counts),
+// checks (each with id, status, message and remedy) and notes.
+nlohmann::json report_json(const CheckReport& report);
 
 } // namespace virtnest

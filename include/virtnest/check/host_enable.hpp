@@ -5,12 +5,12 @@
 
 #include "virtnest/check/host_probe.hpp"
 #include "virtnest/check/modprobe_conf.hpp"
-#include "virtnest/util/exit_code.hpp"
+#include "virtnest/util/error.hpp"
 
 #include <filesystem>
 #include <functional>
-#include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,10 +64,19 @@ struct HostEnableTarget {
     std::function<std::vector<std::string>()> running_vms;
 };
 
-// Carry out `host enable`: print the plan (the files and commands, in a dry run) or write
-// the files atomically and, with `reload`, reload the module when nothing uses it. Return
-// the exit code: 0 done (or nothing to do), 3 when the reload was refused.
-ExitCode run_host_enable(const HostEnableRequest& request, const HostEnableTarget& target,
-                         std::ostream& out);
+// What `host enable` did: the text to show and the exit code; `failure` when a step failed
+// after the text began (files may be written), to be raised once the text is shown.
+struct HostEnableOutcome {
+    ExitCode exit_code = ExitCode::ok;
+    std::string text;
+    std::optional<Error> failure;
+};
+
+// Carry out `host enable`: describe the plan (the files and commands, in a dry run) or write
+// the files atomically and, with `reload`, reload the module when nothing uses it. The exit
+// code is 0 done (or nothing to do), 3 when the reload was refused. Throws Error, before
+// changing anything, when there is no plan (see plan_host_enable).
+[[nodiscard]] HostEnableOutcome apply_host_enable(const HostEnableRequest& request,
+                                                  const HostEnableTarget& target);
 
 } // namespace virtnest

@@ -28,6 +28,11 @@ struct FleetOptions {
 // state shared between hosts; everything it reports goes into the returned RunOutcome.
 using ConnectionJob = std::function<RunOutcome(const Connection& conn)>;
 
+// The per-host work of a command that opens its own connection, or none: given the host's
+// URI ("" for libvirt's default), do the command's job, under the rules of ConnectionJob.
+// `check` is one: an unreachable daemon is a finding of its report, not an error.
+using UriJob = std::function<RunOutcome(const std::string& uri)>;
+
 // Return the URIs to work on: -c values, then --hosts FILE lines (blank lines and `#`
 // comments skipped), each URI once in first-seen order; {""} (libvirt's default) when
 // neither names any. Throws Error when the file cannot be read or names no URI.
@@ -47,5 +52,9 @@ void for_each_host(const std::vector<std::string>& uris, unsigned jobs, bool rea
 // its errors propagate. Return the exit code of the whole run (see combine_exit_codes).
 ExitCode run_on_hosts(const FleetOptions& fleet, std::ostream& out, std::ostream& err, bool json,
                       bool read_only, const ConnectionJob& job);
+
+// Run `job` on every host as above, handing it the URI instead of an open connection.
+ExitCode run_on_hosts(const FleetOptions& fleet, std::ostream& out, std::ostream& err, bool json,
+                      const UriJob& job);
 
 } // namespace virtnest

@@ -15,7 +15,8 @@ namespace virtnest {
 struct RunOutcome {
     ExitCode exit_code = ExitCode::ok;
     std::string text;                                 // human output for this host
-    nlohmann::json records = nlohmann::json::array(); // --json: one object per item
+    nlohmann::json records = nlohmann::json::array(); // --json: one object per item, or one
+                                                      // object that is the whole output
     nlohmann::json summary;                           // --json: counts (null when none)
 };
 
