@@ -24,7 +24,8 @@ std::vector<DomainOutcome> mixed_run() {
     changed.restart_required = true;
     changed.warnings = {"has 1 snapshot: reverting to one restores the CPU it was taken with"};
     changed.backup = "/b/web-1.xml";
-    return {changed, outcome("db-1", Action::already, "already nest-capable (host-passthrough passes vmx)"),
+    return {changed,
+            outcome("db-1", Action::already, "already nest-capable (host-passthrough passes vmx)"),
             outcome("db-2", Action::skipped, "transient domain"),
             outcome("db-3", Action::failed, "cannot define domain \"db-3\": boom")};
 }
@@ -79,8 +80,7 @@ TEST_CASE("domain_report: JSON records and summary", "[domain_report]") {
     ReportStyle style;
     const std::vector<DomainOutcome> run = mixed_run();
     SECTION("a change without a reason says when it takes effect") {
-        REQUIRE(outcome_json(run[0], style) ==
-                nlohmann::json::parse(R"({
+        REQUIRE(outcome_json(run[0], style) == nlohmann::json::parse(R"({
                     "name": "web-1", "uuid": "6695eb01-f6a4-8304-79aa-97f2502e193f",
                     "state": "running", "action": "changed",
                     "reason": "applies after a cold boot: shut down and start; a guest reboot is not enough",
@@ -111,8 +111,8 @@ TEST_CASE("domain_report: exit code rule", "[domain_report]") {
 }
 
 TEST_CASE("domain_report: the list table and records", "[domain_report]") {
-    ListRow web{"web-1", "running", true, "custom", "Skylake-Client", true, "vmx",
-                {"restart pending", "has 2 snapshots"}};
+    ListRow web{"web-1",          "running", true,  "custom",
+                "Skylake-Client", true,      "vmx", {"restart pending", "has 2 snapshots"}};
     ListRow tmp{"temp-1", "running", false, "none", "", false, "", {}};
     REQUIRE(render_list_table({web, tmp}) ==
             "NAME    STATE    PERSISTENT  CPU MODE                 NESTED  FEATURE  NOTES\n"
