@@ -1,5 +1,6 @@
 // `virt-nest enable|disable SELECTOR... [--mode M] [--model NAME] [--feature F] [--dry-run]
 // [--diff] [--no-validate] [--force] [--json] [--backup-dir DIR]`
+#include "cli/change_options.hpp"
 #include "cli/commands.hpp"
 #include "virtnest/fleet/fleet_runner.hpp"
 #include "virtnest/live/live_commands.hpp"
@@ -12,25 +13,26 @@ namespace virtnest {
 namespace {
 
 struct EnableCliOptions {
-    std::vector<std::string> patterns;
-    bool all = false;
+    ChangeCliOptions change;
     std::string state;
     std::string mode = "auto";
     std::string model;
     std::string feature = "auto";
-    bool dry_run = false;
-    bool diff = false;
-    bool no_validate = false;
-    bool force = false;
-    bool json = false;
-    std::string backup_dir;
 };
+
+const ChangeHelp k_enable_help{
+    "selector",
+    "domain names or shell globs ('web-*')",
+    "every domain (with --state: every domain in that state)",
+    "define nothing; report what would change",
+    "change domains that would be refused (say why anyway)",
+    "where backups go (default: /var/lib/virt-nest/backups as root, else "
+    "$XDG_STATE_HOME/virt-nest/backups)"};
 
 ExitCode run_enable_disable(const EnableCliOptions& cli, Nesting nesting,
                             const CommandContext& ctx) {
     EnableOptions options;
-    options.selection.patterns = cli.patterns;
-    options.selection.all = cli.all;
+    apply_change_options(cli.change, options);
     if (!cli.state.empty()) {
         options.selection.state = parse_state_filter(cli.state);
     }
@@ -47,33 +49,18 @@ ExitCode run_enable_disable(const EnableCliOptions& cli, Nesting nesting,
     if (cli.feature != "auto") {
         options.nest.feature = parse_nest_feature(cli.feature);
     }
-    options.nest.force = cli.force;
-    options.dry_run = cli.dry_run;
-    options.diff = cli.diff;
-    options.validate = !cli.no_validate;
-    options.backup_dir = cli.backup_dir;
+    options.nest.force = cli.change.force;
     require_selection(options.selection);
-    return run_on_hosts(ctx.global, *ctx.out, *ctx.err, cli.json, /*read_only=*/false,
+    return run_on_hosts(ctx.global, *ctx.out, *ctx.err, cli.change.json, /*read_only=*/false,
                         [&](const Connection& conn) { return enable_on(conn, options); });
 }
 
 void add_common(CLI::App* sub, EnableCliOptions& cli) {
-    sub->add_option("selector", cli.patterns, "domain names or shell globs ('web-*')")
-        ->type_name("NAME|GLOB");
-    sub->add_flag("--all", cli.all, "every domain (with --state: every domain in that state)");
+    add_change_options(*sub, cli.change, k_enable_help);
     sub->add_option("--state", cli.state, "only domains in this state")
         ->check(CLI::IsMember({"running", "shut-off", "paused"}));
     sub->add_option("--feature", cli.feature, "vmx (Intel), svm (AMD), or auto from the host")
         ->check(CLI::IsMember({"auto", "vmx", "svm"}));
-    sub->add_flag("--dry-run", cli.dry_run, "define nothing; report what would change");
-    sub->add_flag("--diff", cli.diff, "show a unified diff per domain, secrets masked");
-    sub->add_flag("--no-validate", cli.no_validate, "skip libvirt's schema validation on define");
-    sub->add_flag("--force", cli.force, "change domains that would be refused (say why anyway)");
-    sub->add_flag("--json", cli.json, "print one JSON document: domains and summary");
-    sub->add_option("--backup-dir", cli.backup_dir,
-                    "where backups go (default: /var/lib/virt-nest/backups as root, else "
-                    "$XDG_STATE_HOME/virt-nest/backups)")
-        ->type_name("DIR");
 }
 
 void add_model(CLI::App* sub, EnableCliOptions& cli) {

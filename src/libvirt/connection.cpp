@@ -148,17 +148,6 @@ bool Domain::is_persistent() const {
     return rc == 1;
 }
 
-bool Domain::has_managed_save() const {
-    int rc = virDomainHasManagedSaveImage(m_ptr.get(), 0);
-    if (rc < 0) {
-        if (is_unsupported()) {
-            return false;
-        }
-        throw_last_error("cannot check managed-save image of domain " + dq(m_name));
-    }
-    return rc == 1;
-}
-
 int Domain::snapshot_count() const {
     int rc = virDomainSnapshotNum(m_ptr.get(), 0);
     if (rc < 0) {
@@ -184,18 +173,6 @@ std::string Domain::xml(XmlView view) const {
     return take_string(raw);
 }
 
-void Domain::start() const {
-    if (virDomainCreate(m_ptr.get()) < 0) {
-        throw_last_error("cannot start domain " + dq(m_name));
-    }
-}
-
-void Domain::destroy() const {
-    if (virDomainDestroy(m_ptr.get()) < 0) {
-        throw_last_error("cannot destroy domain " + dq(m_name));
-    }
-}
-
 void Domain::undefine(bool remove_managed_save_and_snapshots) const {
     unsigned int flags =
         remove_managed_save_and_snapshots
@@ -204,12 +181,6 @@ void Domain::undefine(bool remove_managed_save_and_snapshots) const {
             : 0U;
     if (virDomainUndefineFlags(m_ptr.get(), flags) < 0) {
         throw_last_error("cannot undefine domain " + dq(m_name));
-    }
-}
-
-void Domain::remove_managed_save() const {
-    if (virDomainManagedSaveRemove(m_ptr.get(), 0) < 0) {
-        throw_last_error("cannot remove managed-save image of domain " + dq(m_name));
     }
 }
 
@@ -244,8 +215,6 @@ Connection Connection::open(const std::string& uri, bool read_only) {
     }
     return Connection(conn);
 }
-
-bool Connection::is_alive() const { return virConnectIsAlive(m_ptr.get()) == 1; }
 
 std::vector<Domain> Connection::list_all_domains() const {
     virDomainPtr* raw = nullptr;

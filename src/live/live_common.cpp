@@ -29,10 +29,8 @@ bool DomainMarks::has_snapshots(const std::string& uuid) {
 }
 
 bool still_as_read(const Domain& dom, const std::string& read, const std::filesystem::path& backup,
-                   const std::function<void(const Domain&)>& before_recheck) {
-    if (before_recheck) {
-        before_recheck(dom);
-    }
+                   RunObserver& observer) {
+    observer.before_define(dom);
     if (dom.xml(XmlView::inactive_secure) == read) {
         return true;
     }

@@ -8,10 +8,10 @@
 #include "virtnest/libvirt/connection.hpp"
 #include "virtnest/live/domain_report.hpp"
 #include "virtnest/live/domain_selector.hpp"
+#include "virtnest/live/run_observer.hpp"
 #include "virtnest/util/error.hpp"
 
 #include <filesystem>
-#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -41,10 +41,10 @@ class DomainMarks {
 };
 
 // Return true when the domain's persistent definition is still `read`, the text its backup
-// holds; `before_recheck` (a test hook) runs first. When it changed, the backup is removed:
+// holds; the observer's before_define runs first. When it changed, the backup is removed:
 // it no longer describes what is defined.
 bool still_as_read(const Domain& dom, const std::string& read, const std::filesystem::path& backup,
-                   const std::function<void(const Domain&)>& before_recheck);
+                   RunObserver& observer);
 
 // The start of the reason of a domain skipped by still_as_read.
 inline constexpr const char* k_changed_concurrently =

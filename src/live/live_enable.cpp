@@ -18,6 +18,7 @@ namespace {
 struct EnableRun {
     const Connection& conn;
     const EnableOptions& options;
+    RunObserver& observer;
     NestTargetCache targets;
     DomainMarks marks;
     std::optional<BackupStore> store; // created on the first backup, never in a dry run
@@ -29,11 +30,6 @@ struct EnableRun {
         return *store;
     }
 };
-
-std::string snapshot_warning(int count) {
-    return "has " + std::to_string(count) + (count == 1 ? " snapshot" : " snapshots") +
-           ": reverting to one restores the CPU it was taken with";
-}
 
 std::string feature_text(const std::optional<NestFeature>& feature) {
     return feature ? std::string(to_string(*feature)) : std::string("vmx/svm");
@@ -75,18 +71,6 @@ std::optional<std::string> verify_defined(const std::string& defined_xml, const 
     return std::nullopt;
 }
 
-// An "already" domain that runs may still run the old CPU: say so, so a fleet run tells the
-// operator which guests still need their cold boot.
-DomainOutcome already(DomainOutcome outcome, const Domain& dom, const CpuFacts& inactive,
-                      DomainState state) {
-    outcome.action = Action::already;
-    if (is_active(state) && restart_pending(inactive, inspect_cpu(dom.xml(XmlView::live)))) {
-        outcome.restart_required = true;
-        outcome.reason += "; the running guest still has its old CPU";
-    }
-    return outcome;
-}
-
 // A change that has its backup written and waits for the batch's sync, then its define.
 struct PendingChange {
     std::size_t slot = 0; // index into the run's outcomes
@@ -97,110 +81,85 @@ struct PendingChange {
     std::filesystem::path backup;
 };
 
-// Read, plan and rewrite one domain; a change in a real run also gets its backup written.
-// Return the finished outcome, or the outcome so far plus the pending change.
+// Fetch from libvirt the fact a decision needs.
+void fetch(EnableRun& run, const ListedDomain& item, const DomainRead& read,
+           const Decision& decision, Answers& answers) {
+    const CapsKey& key = read.cpu.caps_key;
+    switch (decision.needed) {
+    case Fact::nest_target: answers.target = &run.targets.get(key); break;
+    case Fact::managed_save:
+        answers.managed_save = run.marks.has_managed_save(item.domain.uuid());
+        break;
+    case Fact::cpu_compat: answers.compat = run.targets.compare(key, decision.compare_cpu); break;
+    case Fact::snapshots:
+        answers.snapshots =
+            run.marks.has_snapshots(item.domain.uuid()) ? item.domain.snapshot_count() : 0;
+        break;
+    case Fact::live_cpu: answers.live_cpu = inspect_cpu(item.domain.xml(XmlView::live)); break;
+    }
+}
+
+// Return the decision for one domain, fetching the facts it asks for one by one. Each fetch
+// answers what was asked, and decide() asks only what is unanswered, so this ends.
+Decision decide_fetching(EnableRun& run, const ListedDomain& item, const DomainRead& read) {
+    Answers answers;
+    for (;;) {
+        Decision decision = decide(read, answers, run.options.nest);
+        if (decision.verdict != Verdict::needs) {
+            return decision;
+        }
+        fetch(run, item, read, decision, answers);
+    }
+}
+
+// Read and decide one domain; a change in a real run also gets its backup written. Return
+// the finished outcome, or the outcome so far plus the pending change.
 DomainOutcome prepare_one(EnableRun& run, const ListedDomain& item,
                           std::optional<PendingChange>& pending) {
-    const NestOptions& nest = run.options.nest;
+    const Nesting nesting = run.options.nest.nesting;
     DomainOutcome outcome = outcome_for(item);
-    const Domain& dom = item.domain;
-
-    const std::string xml = dom.xml(XmlView::inactive_secure);
-    DomainFacts facts;
-    facts.cpu = inspect_cpu(xml);
-    facts.state = item.state;
-    facts.persistent = item.persistent;
-    const NestTarget& target = run.targets.get(facts.cpu.caps_key);
-
-    Plan plan = plan_domain(facts, target, nest);
-    outcome.warnings = plan.warnings;
-    if (plan.action == PlanAction::already) {
-        outcome.reason = plan.reason;
-        return already(std::move(outcome), dom, facts.cpu, item.state);
-    }
-    const bool safety_skip = plan.action == PlanAction::skip && safety_refusal(facts).has_value();
-    if (plan.action == PlanAction::skip && !safety_skip) {
-        outcome.reason = plan.reason;
-        return outcome;
-    }
-
-    RewriteResult rewritten;
-    try {
-        rewritten = rewrite_cpu(xml, plan.request);
-    } catch (const Error& e) {
-        outcome.reason = std::string("cannot rewrite the <cpu>: ") + e.what();
-        return outcome;
-    }
-    if (!rewritten.changed) {
-        outcome.warnings.insert(outcome.warnings.end(), rewritten.warnings.begin(),
-                                rewritten.warnings.end());
-        outcome.reason =
-            nest.nesting == Nesting::enable
-                ? "already nest-capable (" + feature_text(plan.feature) + " passed to the guest)"
-                : "already without nesting (" + feature_text(plan.feature) +
-                      " not passed to the guest)";
-        return already(std::move(outcome), dom, facts.cpu, item.state);
-    }
-    if (safety_skip) {
-        outcome.reason = plan.reason;
-        return outcome;
-    }
-    // A managed-save image can only exist for a domain that is not running.
-    if (item.persistent && !is_active(item.state) && run.marks.has_managed_save(outcome.uuid)) {
-        facts.managed_save = true;
-        plan = plan_domain(facts, target, nest);
-        if (plan.action == PlanAction::skip) {
-            outcome.reason = plan.reason;
-            return outcome;
+    DomainRead read;
+    read.xml = item.domain.xml(XmlView::inactive_secure);
+    read.cpu = inspect_cpu(read.xml);
+    read.state = item.state;
+    read.persistent = item.persistent;
+    Decision decision = decide_fetching(run, item, read);
+    outcome.warnings = std::move(decision.warnings);
+    outcome.restart_required = decision.restart_required;
+    if (decision.verdict != Verdict::change) {
+        outcome.reason = std::move(decision.reason);
+        if (decision.verdict == Verdict::already) {
+            outcome.action = Action::already;
         }
+        return outcome;
     }
-    if (nest.nesting == Nesting::enable && plan.request.mode == CpuMode::custom &&
-        target.verified) {
-        auto compat = run.targets.compare(facts.cpu.caps_key,
-                                          custom_cpu_xml(*plan.request.model, *plan.feature));
-        plan = check_model_usable(std::move(plan), target, compat, nest.force);
-        if (plan.action == PlanAction::skip) {
-            outcome.reason = plan.reason;
-            return outcome;
-        }
-    }
-
-    outcome.changes = rewritten.changes;
-    outcome.warnings = plan.warnings;
-    outcome.warnings.insert(outcome.warnings.end(), rewritten.warnings.begin(),
-                            rewritten.warnings.end());
-    if (run.marks.has_snapshots(outcome.uuid)) {
-        outcome.warnings.push_back(snapshot_warning(dom.snapshot_count()));
-    }
-    outcome.restart_required = is_active(item.state);
+    outcome.changes = std::move(decision.changes);
     if (run.options.diff) {
-        const char* after =
-            nest.nesting == Nesting::enable ? " (nest-capable)" : " (without nesting)";
-        outcome.diff = unified_diff(mask_secrets(xml), mask_secrets(rewritten.xml),
+        const char* after = nesting == Nesting::enable ? " (nest-capable)" : " (without nesting)";
+        outcome.diff = unified_diff(mask_secrets(read.xml), mask_secrets(decision.new_xml),
                                     outcome.name + " (current)", outcome.name + after);
     }
     if (run.options.dry_run) {
         outcome.action = Action::would_change;
         return outcome;
     }
-
-    const BackupKind kind =
-        nest.nesting == Nesting::enable ? BackupKind::enable : BackupKind::disable;
-    pending =
-        PendingChange{0,
-                      &item,
-                      xml,
-                      std::move(rewritten.xml),
-                      std::move(plan),
-                      run.backups().save(outcome.uuid, outcome.name, xml, kind,
-                                         std::chrono::system_clock::now(), Durability::at_sync)};
+    const BackupKind kind = nesting == Nesting::enable ? BackupKind::enable : BackupKind::disable;
+    std::filesystem::path backup =
+        run.backups().save(outcome.uuid, outcome.name, read.xml, kind,
+                           std::chrono::system_clock::now(), Durability::at_sync);
+    pending = PendingChange{0,
+                            &item,
+                            std::move(read.xml),
+                            std::move(decision.new_xml),
+                            std::move(decision.plan),
+                            std::move(backup)};
     return outcome;
 }
 
 // Re-check and define one prepared change whose backup is on disk.
 DomainOutcome commit_one(EnableRun& run, const PendingChange& change, DomainOutcome outcome) {
     const Domain& dom = change.item->domain;
-    if (!still_as_read(dom, change.xml, change.backup, run.options.before_recheck)) {
+    if (!still_as_read(dom, change.xml, change.backup, run.observer)) {
         outcome.reason = std::string(k_changed_concurrently) + " to plan from the new one";
         return outcome;
     }
@@ -223,12 +182,62 @@ DomainOutcome commit_one(EnableRun& run, const PendingChange& change, DomainOutc
 constexpr std::size_t k_first_batch = 8;
 constexpr std::size_t k_max_batch = 256;
 
+// Prepare the domains of one batch (outcomes appended in order), returning their pending
+// changes, whose backups are written but not yet synced.
+std::vector<PendingChange> prepare_batch(EnableRun& run, const std::vector<ListedDomain>& listed,
+                                         const std::vector<std::size_t>& batch,
+                                         std::vector<DomainOutcome>& outcomes, std::string& lost) {
+    std::vector<PendingChange> pending_changes;
+    for (std::size_t index : batch) {
+        const ListedDomain& item = listed[index];
+        if (!lost.empty()) {
+            outcomes.push_back(not_attempted(item, lost));
+            continue;
+        }
+        std::optional<PendingChange> pending;
+        outcomes.push_back(guarded(
+            item, [&](const ListedDomain& it) { return prepare_one(run, it, pending); }, lost));
+        if (pending) {
+            pending->slot = outcomes.size() - 1;
+            pending_changes.push_back(std::move(*pending));
+        }
+    }
+    return pending_changes;
+}
+
+// Sync the backups of one batch, then re-check and define each of its changes.
+void commit_batch(EnableRun& run, const std::vector<PendingChange>& batch,
+                  std::vector<DomainOutcome>& outcomes, std::string& lost) {
+    std::string unsynced;
+    if (!batch.empty()) {
+        try {
+            run.backups().sync();
+        } catch (const Error& e) {
+            unsynced = e.what();
+        }
+    }
+    for (const PendingChange& change : batch) {
+        DomainOutcome& outcome = outcomes[change.slot];
+        if (!unsynced.empty()) {
+            outcome.action = Action::failed;
+            outcome.reason = "nothing was defined: " + unsynced;
+        } else if (!lost.empty()) {
+            outcome = not_attempted(*change.item, lost);
+        } else {
+            DomainOutcome prepared = outcome;
+            outcome = guarded(
+                *change.item,
+                [&](const ListedDomain&) { return commit_one(run, change, prepared); }, lost);
+        }
+    }
+}
+
 } // namespace
 
-RunOutcome enable_on(const Connection& conn, const EnableOptions& options) {
+RunOutcome enable_on(const Connection& conn, const EnableOptions& options, RunObserver& observer) {
     std::vector<ListedDomain> listed = conn.list_all_domains_with_state();
     std::vector<std::size_t> selected = select_listed(listed, options.selection);
-    EnableRun run{conn, options, NestTargetCache(conn), DomainMarks(conn), std::nullopt};
+    EnableRun run{conn, options, observer, NestTargetCache(conn), DomainMarks(conn), std::nullopt};
     std::string lost;
     std::vector<DomainOutcome> outcomes;
     outcomes.reserve(selected.size());
@@ -236,44 +245,11 @@ RunOutcome enable_on(const Connection& conn, const EnableOptions& options) {
     std::size_t batch_size = k_first_batch;
     for (std::size_t start = 0; start < selected.size();
          start += batch_size, batch_size = std::min(batch_size * 2, k_max_batch)) {
-        std::vector<PendingChange> batch;
-        const std::size_t end = std::min(selected.size(), start + batch_size);
-        for (std::size_t i = start; i < end; ++i) {
-            const ListedDomain& item = listed[selected[i]];
-            if (!lost.empty()) {
-                outcomes.push_back(not_attempted(item, lost));
-                continue;
-            }
-            std::optional<PendingChange> pending;
-            outcomes.push_back(guarded(
-                item, [&](const ListedDomain& it) { return prepare_one(run, it, pending); }, lost));
-            if (pending) {
-                pending->slot = outcomes.size() - 1;
-                batch.push_back(std::move(*pending));
-            }
-        }
-        std::string unsynced;
-        if (!batch.empty()) {
-            try {
-                run.backups().sync();
-            } catch (const Error& e) {
-                unsynced = e.what();
-            }
-        }
-        for (const PendingChange& change : batch) {
-            DomainOutcome& outcome = outcomes[change.slot];
-            if (!unsynced.empty()) {
-                outcome.action = Action::failed;
-                outcome.reason = "nothing was defined: " + unsynced;
-            } else if (!lost.empty()) {
-                outcome = not_attempted(*change.item, lost);
-            } else {
-                DomainOutcome prepared = outcome;
-                outcome = guarded(
-                    *change.item,
-                    [&](const ListedDomain&) { return commit_one(run, change, prepared); }, lost);
-            }
-        }
+        const auto first = selected.begin() + static_cast<std::ptrdiff_t>(start);
+        const std::vector<std::size_t> batch(
+            first,
+            first + static_cast<std::ptrdiff_t>(std::min(batch_size, selected.size() - start)));
+        commit_batch(run, prepare_batch(run, listed, batch, outcomes, lost), outcomes, lost);
     }
     ReportStyle style;
     style.verb = options.nest.nesting == Nesting::enable ? "enable" : "disable";

@@ -12,75 +12,61 @@
 namespace virtnest {
 namespace {
 
-DomainOutcome revert_one(const Connection& conn, const RevertOptions& options,
-                         const BackupStore& store, DomainMarks& marks, const ListedDomain& item) {
-    DomainOutcome outcome = outcome_for(item);
-    const Domain& dom = item.domain;
+struct RevertRun {
+    const Connection& conn;
+    const RevertOptions& options;
+    RunObserver& observer;
+    const BackupStore& store;
+    DomainMarks marks;
+};
 
-    std::filesystem::path source;
-    if (options.backup_file) {
-        source = *options.backup_file;
-    } else if (auto latest = store.latest(outcome.uuid)) {
-        source = latest->path;
-    } else {
-        outcome.reason = "no backup of this domain in \"" +
-                         store.domain_dir(outcome.uuid).string() +
-                         "\": nothing to revert to (use --backup FILE or --backup-dir DIR)";
-        return outcome;
+// Return the backup to restore: --backup, else the domain's latest; nullopt with the reason
+// in `outcome` when there is none.
+std::optional<std::filesystem::path> backup_source(const RevertRun& run, DomainOutcome& outcome) {
+    if (run.options.backup_file) {
+        return *run.options.backup_file;
     }
-    const std::string backup_xml = read_backup(source);
-    CpuFacts backup_facts;
+    if (auto latest = run.store.latest(outcome.uuid)) {
+        return latest->path;
+    }
+    outcome.reason = "no backup of this domain in \"" +
+                     run.store.domain_dir(outcome.uuid).string() +
+                     "\": nothing to revert to (use --backup FILE or --backup-dir DIR)";
+    return std::nullopt;
+}
+
+// Return the CPU facts of a backup that belongs to this domain; nullopt with the reason in
+// `outcome` when it is not a definition of it.
+std::optional<CpuFacts> backup_facts(const std::filesystem::path& source,
+                                     const std::string& backup_xml, DomainOutcome& outcome) {
+    CpuFacts facts;
     try {
-        backup_facts = inspect_cpu(backup_xml);
+        facts = inspect_cpu(backup_xml);
     } catch (const Error& e) {
         outcome.reason =
             "backup \"" + source.string() + "\" is not a domain definition: " + e.what();
-        return outcome;
+        return std::nullopt;
     }
-    if (backup_facts.uuid != outcome.uuid || backup_facts.name != outcome.name) {
-        outcome.reason = "backup \"" + source.string() + "\" belongs to domain \"" +
-                         backup_facts.name + "\" (" + backup_facts.uuid + "), not to this one";
-        return outcome;
+    if (facts.uuid != outcome.uuid || facts.name != outcome.name) {
+        outcome.reason = "backup \"" + source.string() + "\" belongs to domain \"" + facts.name +
+                         "\" (" + facts.uuid + "), not to this one";
+        return std::nullopt;
     }
+    return facts;
+}
 
-    const std::string current = dom.xml(XmlView::inactive_secure);
-    if (current == backup_xml) {
-        outcome.action = Action::already;
-        outcome.reason = "already as in \"" + source.string() + "\"";
-        return outcome;
-    }
-    DomainFacts facts;
-    facts.cpu = backup_facts;
-    facts.state = item.state;
-    facts.persistent = item.persistent;
-    facts.managed_save =
-        item.persistent && !is_active(item.state) && marks.has_managed_save(outcome.uuid);
-    if (auto refusal = safety_refusal(facts)) {
-        if (!options.force) {
-            outcome.reason = *refusal;
-            return outcome;
-        }
-        outcome.warnings.push_back("forced: " + *refusal);
-    }
-
-    outcome.reason = "restore \"" + source.string() + "\"";
-    outcome.restart_required = is_active(item.state);
-    if (options.diff) {
-        outcome.diff = unified_diff(mask_secrets(current), mask_secrets(backup_xml),
-                                    outcome.name + " (current)", outcome.name + " (backup)");
-    }
-    if (options.dry_run) {
-        outcome.action = Action::would_change;
-        return outcome;
-    }
+// Back up what is defined now, re-check it and define the backup.
+DomainOutcome restore(RevertRun& run, const ListedDomain& item, const std::string& current,
+                      const std::string& backup_xml, const std::filesystem::path& source,
+                      DomainOutcome outcome) {
     const std::filesystem::path undo =
-        store.save(outcome.uuid, outcome.name, current, BackupKind::revert);
-    if (!still_as_read(dom, current, undo, options.before_recheck)) {
+        run.store.save(outcome.uuid, outcome.name, current, BackupKind::revert);
+    if (!still_as_read(item.domain, current, undo, run.observer)) {
         outcome.reason = k_changed_concurrently;
         return outcome;
     }
     outcome.backup = undo.string();
-    Domain defined = conn.define(backup_xml, options.validate, outcome.name);
+    Domain defined = run.conn.define(backup_xml, run.options.validate, outcome.name);
     if (defined.xml(XmlView::inactive_secure) != backup_xml) {
         outcome.warnings.emplace_back("libvirt normalized the restored definition; it differs "
                                       "from the backup in formatting or defaults");
@@ -90,9 +76,48 @@ DomainOutcome revert_one(const Connection& conn, const RevertOptions& options,
     return outcome;
 }
 
+DomainOutcome revert_one(RevertRun& run, const ListedDomain& item) {
+    DomainOutcome outcome = outcome_for(item);
+    const std::optional<std::filesystem::path> source = backup_source(run, outcome);
+    if (!source) {
+        return outcome;
+    }
+    const std::string backup_xml = read_backup(*source);
+    const std::optional<CpuFacts> from_backup = backup_facts(*source, backup_xml, outcome);
+    if (!from_backup) {
+        return outcome;
+    }
+    const std::string current = item.domain.xml(XmlView::inactive_secure);
+    if (current == backup_xml) {
+        outcome.action = Action::already;
+        outcome.reason = "already as in \"" + source->string() + "\"";
+        return outcome;
+    }
+    const bool saved =
+        item.persistent && !is_active(item.state) && run.marks.has_managed_save(outcome.uuid);
+    if (auto refusal = safety_refusal({*from_backup, item.state, item.persistent, saved})) {
+        if (!run.options.force) {
+            outcome.reason = *refusal;
+            return outcome;
+        }
+        outcome.warnings.push_back("forced: " + *refusal);
+    }
+    outcome.reason = "restore \"" + source->string() + "\"";
+    outcome.restart_required = is_active(item.state);
+    if (run.options.diff) {
+        outcome.diff = unified_diff(mask_secrets(current), mask_secrets(backup_xml),
+                                    outcome.name + " (current)", outcome.name + " (backup)");
+    }
+    if (run.options.dry_run) {
+        outcome.action = Action::would_change;
+        return outcome;
+    }
+    return restore(run, item, current, backup_xml, *source, std::move(outcome));
+}
+
 } // namespace
 
-RunOutcome revert_on(const Connection& conn, const RevertOptions& options) {
+RunOutcome revert_on(const Connection& conn, const RevertOptions& options, RunObserver& observer) {
     std::vector<ListedDomain> listed = conn.list_all_domains_with_state();
     std::vector<std::size_t> selected = select_listed(listed, options.selection);
     if (options.backup_file && selected.size() != 1) {
@@ -107,12 +132,10 @@ RunOutcome revert_on(const Connection& conn, const RevertOptions& options) {
             return !store.latest(listed[index].domain.uuid()).has_value();
         });
     }
-    DomainMarks marks(conn);
+    RevertRun run{conn, options, observer, store, DomainMarks(conn)};
     std::string lost;
     std::vector<DomainOutcome> outcomes = for_each_selected(
-        listed, selected,
-        [&](const ListedDomain& item) { return revert_one(conn, options, store, marks, item); },
-        lost);
+        listed, selected, [&](const ListedDomain& item) { return revert_one(run, item); }, lost);
     ReportStyle style;
     style.verb = "revert";
     style.dry_run = options.dry_run;

@@ -1,6 +1,7 @@
 #include "virtnest/live/nest_planner.hpp"
 
 #include "virtnest/rewrite/cpu_vendor.hpp"
+#include "virtnest/util/error.hpp"
 
 #include <algorithm>
 
@@ -70,77 +71,117 @@ std::string custom_cpu_xml(const std::string& model, NestFeature feature) {
            "'/></cpu>";
 }
 
+namespace {
+
+// Return the refusal of a host that offers no nesting; a warning under --force.
+std::optional<Plan> refuse_without_nesting(Plan& plan, const DomainFacts& facts,
+                                           const NestTarget& target, const NestOptions& options,
+                                           const std::string& feature_name) {
+    if (!target.verified || target.offers_nesting) {
+        return std::nullopt;
+    }
+    std::string refusal = "this host offers no nesting for virt type " +
+                          quoted(facts.cpu.caps_key.virt_type) +
+                          ": libvirt's host-model CPU has no " + feature_name +
+                          "; run 'virt-nest check' on the host (and 'virt-nest host enable')";
+    if (!options.force) {
+        return skip(refusal);
+    }
+    plan.warnings.push_back("forced: " + refusal);
+    return std::nullopt;
+}
+
+// Choose the mode under --mode auto; return the "already" plan for a domain that passes the
+// feature as it is.
+std::optional<Plan> choose_auto_mode(Plan& plan, const DomainFacts& facts, const NestTarget& target,
+                                     const std::string& feature_name) {
+    const std::optional<NestFeature>& feature = plan.feature;
+    const bool host_model_unverified = facts.cpu.mode == CpuMode::host_model && !target.verified;
+    const bool passthrough_like =
+        facts.cpu.mode == CpuMode::host_passthrough || facts.cpu.mode == CpuMode::maximum;
+    const bool passes = feature ? passes_feature(facts.cpu, *feature, target.offers_nesting)
+                                : passthrough_like && !facts.cpu.vmx && !facts.cpu.svm;
+    if (!host_model_unverified && passes) {
+        plan.action = PlanAction::already;
+        plan.reason = "already nest-capable (" + std::string(to_string(facts.cpu.mode)) +
+                      " passes " + (feature ? feature_name : "the host's vmx/svm") + ")";
+        return plan;
+    }
+    if (host_model_unverified) {
+        plan.request.mode = CpuMode::host_model; // unblock, keep the mode
+    } else if (target.host_passthrough_supported) {
+        plan.request.mode = CpuMode::host_passthrough;
+    } else {
+        plan.request.mode = CpuMode::custom;
+    }
+    return std::nullopt;
+}
+
+// Pick the model of a custom-mode plan; return the refusal when there is no feature or model.
+std::optional<Plan> choose_custom_model(Plan& plan, const DomainFacts& facts,
+                                        const NestTarget& target, const NestOptions& options,
+                                        const std::string& feature_name) {
+    if (!plan.feature) {
+        return skip("cannot tell whether this domain needs vmx (Intel) or svm (AMD) in "
+                    "custom mode: " +
+                    std::string(k_unverified_note) +
+                    " and no CPU model or vendor says; pass --feature vmx or --feature svm");
+    }
+    std::string model = options.model ? *options.model : facts.cpu.model;
+    if (model.empty()) {
+        model = target.host_model_name;
+    }
+    if (model.empty()) {
+        return skip("no CPU model to pair with " + feature_name +
+                    " in custom mode: pass --model NAME or --mode host-passthrough");
+    }
+    plan.request.model = model;
+    return std::nullopt;
+}
+
+// Fill in the mode and model of an enable plan; return the plan when it ends here (already,
+// or refused).
+std::optional<Plan> plan_enable(Plan& plan, const DomainFacts& facts, const NestTarget& target,
+                                const NestOptions& options) {
+    const std::string feature_name =
+        plan.feature ? std::string(to_string(*plan.feature)) : "vmx/svm";
+    if (auto refused = refuse_without_nesting(plan, facts, target, options, feature_name)) {
+        return refused;
+    }
+    if (!options.mode) {
+        // auto: leave a domain that already passes the feature alone.
+        if (auto done = choose_auto_mode(plan, facts, target, feature_name)) {
+            return done;
+        }
+    } else {
+        plan.request.mode = options.mode;
+    }
+    if (plan.request.mode == CpuMode::custom) {
+        return choose_custom_model(plan, facts, target, options, feature_name);
+    }
+    if (options.model) {
+        plan.request.model = options.model;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
 Plan plan_domain(const DomainFacts& facts, const NestTarget& target, const NestOptions& options) {
     const bool enable = options.nesting == Nesting::enable;
-    const std::optional<NestFeature> feature = feature_in_play(facts, target, options);
-    const std::string feature_name = feature ? std::string(to_string(*feature)) : "vmx/svm";
-
     Plan plan;
-    plan.feature = feature;
+    plan.feature = feature_in_play(facts, target, options);
     plan.request.nesting = options.nesting;
-    plan.request.feature = feature; // unknown: the engine unblocks (or blocks) both
+    plan.request.feature = plan.feature; // unknown: the engine unblocks (or blocks) both
     plan.request.vendor = target.vendor;
     if (enable && !target.verified && !target.note.empty()) {
         plan.warnings.push_back(target.note); // disabling needs nothing from the host
     }
-
     if (enable) {
-        if (target.verified && !target.offers_nesting) {
-            std::string refusal =
-                "this host offers no nesting for virt type " +
-                quoted(facts.cpu.caps_key.virt_type) + ": libvirt's host-model CPU has no " +
-                feature_name + "; run 'virt-nest check' on the host (and 'virt-nest host enable')";
-            if (!options.force) {
-                return skip(refusal);
-            }
-            plan.warnings.push_back("forced: " + refusal);
+        if (auto done = plan_enable(plan, facts, target, options)) {
+            return *done;
         }
-        if (!options.mode) {
-            // auto: leave a domain that already passes the feature alone.
-            const bool host_model_unverified =
-                facts.cpu.mode == CpuMode::host_model && !target.verified;
-            const bool passthrough_like =
-                facts.cpu.mode == CpuMode::host_passthrough || facts.cpu.mode == CpuMode::maximum;
-            const bool passes = feature ? passes_feature(facts.cpu, *feature, target.offers_nesting)
-                                        : passthrough_like && !facts.cpu.vmx && !facts.cpu.svm;
-            if (!host_model_unverified && passes) {
-                plan.action = PlanAction::already;
-                plan.reason = "already nest-capable (" + std::string(to_string(facts.cpu.mode)) +
-                              " passes " + (feature ? feature_name : "the host's vmx/svm") + ")";
-                return plan;
-            }
-            if (host_model_unverified) {
-                plan.request.mode = CpuMode::host_model; // unblock, keep the mode
-            } else if (target.host_passthrough_supported) {
-                plan.request.mode = CpuMode::host_passthrough;
-            } else {
-                plan.request.mode = CpuMode::custom;
-            }
-        } else {
-            plan.request.mode = options.mode;
-        }
-        if (plan.request.mode == CpuMode::custom) {
-            if (!feature) {
-                return skip(
-                    "cannot tell whether this domain needs vmx (Intel) or svm (AMD) in "
-                    "custom mode: " +
-                    std::string(k_unverified_note) +
-                    " and no CPU model or vendor says; pass --feature vmx or --feature svm");
-            }
-            std::string model = options.model ? *options.model : facts.cpu.model;
-            if (model.empty()) {
-                model = target.host_model_name;
-            }
-            if (model.empty()) {
-                return skip("no CPU model to pair with " + feature_name +
-                            " in custom mode: pass --model NAME or --mode host-passthrough");
-            }
-            plan.request.model = model;
-        } else if (options.model) {
-            plan.request.model = options.model;
-        }
-    }
-    if (!enable) {
+    } else {
         // Disable keeps mode and model unless asked; rewrite_cpu decides what changes.
         plan.request.mode = options.mode;
         plan.request.model = options.model;
@@ -150,7 +191,7 @@ Plan plan_domain(const DomainFacts& facts, const NestTarget& target, const NestO
     if (auto refusal = safety_refusal(facts)) {
         if (!options.force) {
             Plan refused = skip(*refusal);
-            refused.feature = feature;
+            refused.feature = plan.feature;
             refused.request = plan.request;
             return refused;
         }
@@ -188,6 +229,142 @@ Plan check_model_usable(Plan plan, const NestTarget& target, std::optional<CpuCo
     refused.feature = plan.feature;
     refused.request = plan.request;
     return refused;
+}
+
+namespace {
+
+Decision needs(Fact fact, std::string compare_cpu = {}) {
+    Decision decision;
+    decision.verdict = Verdict::needs;
+    decision.needed = fact;
+    decision.compare_cpu = std::move(compare_cpu);
+    return decision;
+}
+
+Decision skipped(std::string reason, std::vector<std::string> warnings) {
+    Decision decision;
+    decision.verdict = Verdict::skip;
+    decision.reason = std::move(reason);
+    decision.warnings = std::move(warnings);
+    return decision;
+}
+
+// An "already" domain that runs may still run the old CPU: say so, so a fleet run tells the
+// operator which guests still need their cold boot.
+Decision already(const DomainRead& domain, const Answers& answers, std::string reason,
+                 std::vector<std::string> warnings) {
+    if (is_active(domain.state) && !answers.live_cpu) {
+        return needs(Fact::live_cpu);
+    }
+    Decision decision;
+    decision.verdict = Verdict::already;
+    decision.reason = std::move(reason);
+    decision.warnings = std::move(warnings);
+    if (is_active(domain.state) && restart_pending(domain.cpu, *answers.live_cpu)) {
+        decision.restart_required = true;
+        decision.reason += "; the running guest still has its old CPU";
+    }
+    return decision;
+}
+
+std::string feature_text(const std::optional<NestFeature>& feature) {
+    return feature ? std::string(to_string(*feature)) : std::string("vmx/svm");
+}
+
+std::string snapshot_warning(int count) {
+    return "has " + std::to_string(count) + (count == 1 ? " snapshot" : " snapshots") +
+           ": reverting to one restores the CPU it was taken with";
+}
+
+std::string already_reason(const Plan& plan, Nesting nesting) {
+    return nesting == Nesting::enable
+               ? "already nest-capable (" + feature_text(plan.feature) + " passed to the guest)"
+               : "already without nesting (" + feature_text(plan.feature) +
+                     " not passed to the guest)";
+}
+
+// Apply the refusals that need libvirt's answers to a plan whose rewrite changes something:
+// a managed-save image, then a custom model the host cannot run. Return the decision when
+// it ends here (a refusal or a fact to fetch).
+std::optional<Decision> refuse_with_answers(Plan& plan, const DomainRead& domain,
+                                            const Answers& answers, const NestOptions& options,
+                                            const std::vector<std::string>& warnings) {
+    // A managed-save image can only exist for a domain that is not running.
+    if (domain.persistent && !is_active(domain.state)) {
+        if (!answers.managed_save) {
+            return needs(Fact::managed_save);
+        }
+        if (*answers.managed_save) {
+            DomainFacts facts{domain.cpu, domain.state, domain.persistent, true};
+            plan = plan_domain(facts, *answers.target, options);
+            if (plan.action == PlanAction::skip) {
+                return skipped(plan.reason, warnings);
+            }
+        }
+    }
+    if (options.nesting == Nesting::enable && plan.request.mode == CpuMode::custom &&
+        answers.target->verified) {
+        if (!answers.compat) {
+            return needs(Fact::cpu_compat, custom_cpu_xml(*plan.request.model, *plan.feature));
+        }
+        plan = check_model_usable(std::move(plan), *answers.target, *answers.compat, options.force);
+        if (plan.action == PlanAction::skip) {
+            return skipped(plan.reason, warnings);
+        }
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+Decision decide(const DomainRead& domain, const Answers& answers, const NestOptions& options) {
+    if (answers.target == nullptr) {
+        return needs(Fact::nest_target);
+    }
+    const DomainFacts facts{domain.cpu, domain.state, domain.persistent, false};
+    Plan plan = plan_domain(facts, *answers.target, options);
+    const std::vector<std::string> warnings = plan.warnings;
+    if (plan.action == PlanAction::already) {
+        return already(domain, answers, plan.reason, warnings);
+    }
+    // A transient domain is refused only when something would change.
+    const bool safety_skip = plan.action == PlanAction::skip && safety_refusal(facts).has_value();
+    if (plan.action == PlanAction::skip && !safety_skip) {
+        return skipped(plan.reason, warnings);
+    }
+    RewriteResult rewritten;
+    try {
+        rewritten = rewrite_cpu(domain.xml, plan.request);
+    } catch (const Error& e) {
+        return skipped(std::string("cannot rewrite the <cpu>: ") + e.what(), warnings);
+    }
+    if (!rewritten.changed) {
+        std::vector<std::string> all = warnings;
+        all.insert(all.end(), rewritten.warnings.begin(), rewritten.warnings.end());
+        return already(domain, answers, already_reason(plan, options.nesting), std::move(all));
+    }
+    if (safety_skip) {
+        return skipped(plan.reason, warnings);
+    }
+    if (auto refused = refuse_with_answers(plan, domain, answers, options, warnings)) {
+        return *refused;
+    }
+    if (!answers.snapshots) {
+        return needs(Fact::snapshots);
+    }
+    Decision change;
+    change.verdict = Verdict::change;
+    change.warnings = plan.warnings;
+    change.warnings.insert(change.warnings.end(), rewritten.warnings.begin(),
+                           rewritten.warnings.end());
+    if (*answers.snapshots > 0) {
+        change.warnings.push_back(snapshot_warning(*answers.snapshots));
+    }
+    change.restart_required = is_active(domain.state);
+    change.plan = std::move(plan);
+    change.new_xml = std::move(rewritten.xml);
+    change.changes = std::move(rewritten.changes);
+    return change;
 }
 
 } // namespace virtnest

@@ -33,7 +33,7 @@ std::chrono::system_clock::time_point at(long long seconds) {
 
 } // namespace
 
-TEST_CASE("backup_store: default directory", "[backup]") {
+TEST_CASE("backup_store: default directory", "[backup_store]") {
     REQUIRE(default_backup_dir(true, "/x", "/home/a") == "/var/lib/virt-nest/backups");
     REQUIRE(default_backup_dir(false, "/state", "/home/a") == "/state/virt-nest/backups");
     REQUIRE(default_backup_dir(false, nullptr, "/home/a") ==
@@ -46,7 +46,7 @@ TEST_CASE("backup_store: default directory", "[backup]") {
                         "cannot choose a backup directory: HOME is not set; use --backup-dir");
 }
 
-TEST_CASE("backup_store: connection keys are safe and distinct", "[backup]") {
+TEST_CASE("backup_store: connection keys are safe and distinct", "[backup_store]") {
     REQUIRE(connection_key("qemu:///system") == "qemu____system");
     REQUIRE(connection_key("") == "default");
     REQUIRE(connection_key("../..") == "_.._..");
@@ -56,7 +56,7 @@ TEST_CASE("backup_store: connection keys are safe and distinct", "[backup]") {
     REQUIRE(connection_key(long_a) != connection_key(long_b));
 }
 
-TEST_CASE("backup_store: save writes private files that latest finds", "[backup]") {
+TEST_CASE("backup_store: save writes private files that latest finds", "[backup_store]") {
     TempDir tmp;
     BackupStore store(tmp.path / "backups", "qemu:///system");
 
@@ -98,12 +98,12 @@ TEST_CASE("backup_store: save writes private files that latest finds", "[backup]
     }
 }
 
-TEST_CASE("backup_store: unreadable backups are named", "[backup]") {
+TEST_CASE("backup_store: unreadable backups are named", "[backup_store]") {
     REQUIRE_THROWS_WITH(read_backup("/nonexistent/b.xml"),
                         "cannot read backup \"/nonexistent/b.xml\": No such file or directory");
 }
 
-TEST_CASE("backup_store: batched durability writes the same private files", "[backup]") {
+TEST_CASE("backup_store: batched durability writes the same private files", "[backup_store]") {
     TempDir tmp;
     BackupStore store(tmp.path / "backups", "qemu:///system");
     fs::path path = store.save(k_uuid, "web-1", "<domain>5</domain>", BackupKind::enable, at(500),

@@ -23,7 +23,7 @@ std::vector<std::string> names_of(const std::vector<std::size_t>& indices) {
 
 } // namespace
 
-TEST_CASE("domain_selector: names, globs and --all", "[selector]") {
+TEST_CASE("domain_selector: names, globs and --all", "[domain_selector]") {
     SECTION("exact names, sorted, each once") {
         Selection sel{{"web-2", "db-1", "web-2"}, false, std::nullopt, false};
         REQUIRE(names_of(select_domains(k_fleet, sel)) ==
@@ -46,7 +46,7 @@ TEST_CASE("domain_selector: names, globs and --all", "[selector]") {
     }
 }
 
-TEST_CASE("domain_selector: --state filters the selection", "[selector]") {
+TEST_CASE("domain_selector: --state filters the selection", "[domain_selector]") {
     SECTION("running includes idle") {
         Selection sel{{}, true, StateFilter::running, false};
         REQUIRE(names_of(select_domains(k_fleet, sel)) ==
@@ -68,7 +68,7 @@ TEST_CASE("domain_selector: --state filters the selection", "[selector]") {
     }
 }
 
-TEST_CASE("domain_selector: selectors that match nothing are errors", "[selector]") {
+TEST_CASE("domain_selector: selectors that match nothing are errors", "[domain_selector]") {
     SECTION("a close name gets a did-you-mean") {
         Selection sel{{"web1"}, false, std::nullopt, false};
         REQUIRE_THROWS_WITH(select_domains(k_fleet, sel),
@@ -95,7 +95,7 @@ TEST_CASE("domain_selector: selectors that match nothing are errors", "[selector
     }
 }
 
-TEST_CASE("domain_selector: ties in the hint go to the first name", "[selector]") {
+TEST_CASE("domain_selector: ties in the hint go to the first name", "[domain_selector]") {
     const std::vector<DomainBrief> fleet = {{"web-2", DomainState::running},
                                             {"web-1", DomainState::running}};
     Selection sel{{"web-3"}, false, std::nullopt, false};

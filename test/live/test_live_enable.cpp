@@ -33,7 +33,7 @@ const std::string k_transient_xml =
 
 } // namespace
 
-TEST_CASE("live enable: the whole fleet", "[live][enable]") {
+TEST_CASE("live enable: the whole fleet", "[live_enable]") {
     live_test::TempDir backups;
     Connection conn = Connection::open(live_test::fleet_uri());
     const auto before = snapshot_fleet(conn);
@@ -99,7 +99,7 @@ TEST_CASE("live enable: the whole fleet", "[live][enable]") {
     }
 }
 
-TEST_CASE("live enable: --diff masks secrets", "[live][enable]") {
+TEST_CASE("live enable: --diff masks secrets", "[live_enable]") {
     live_test::TempDir backups;
     Connection conn = Connection::open(live_test::fleet_uri());
     EnableOptions options = enable_options(backups.path, {"db-1"}, true);
@@ -112,7 +112,7 @@ TEST_CASE("live enable: --diff masks secrets", "[live][enable]") {
     REQUIRE_THAT(outcome.text, !Catch::Matchers::Contains("s3cret-vnc"));
 }
 
-TEST_CASE("live enable: refusals name the reason and the remedy", "[live][enable]") {
+TEST_CASE("live enable: refusals name the reason and the remedy", "[live_enable]") {
     live_test::TempDir backups;
     Connection conn = Connection::open(live_test::fleet_uri());
 
@@ -177,7 +177,7 @@ TEST_CASE("live enable: refusals name the reason and the remedy", "[live][enable
     }
 }
 
-TEST_CASE("live enable: a concurrent edit is never overwritten", "[live][enable]") {
+TEST_CASE("live enable: a concurrent edit is never overwritten", "[live_enable]") {
     live_test::TempDir backups;
     Connection conn = Connection::open(live_test::fleet_uri());
     std::string edited;
@@ -189,19 +189,19 @@ TEST_CASE("live enable: a concurrent edit is never overwritten", "[live][enable]
         edited = conn.lookup(dom.name()).xml(XmlView::inactive_secure);
     };
 
+    live_test::EditBeforeDefine observer(edit);
+
     SECTION("dry run never reaches the re-check") {
         EnableOptions options = enable_options(backups.path, {"web-1"}, true);
-        options.before_recheck = edit;
         const auto before = snapshot_fleet(conn);
-        RunOutcome outcome = enable_on(conn, options);
+        RunOutcome outcome = enable_on(conn, options, observer);
         REQUIRE(edited.empty());
         REQUIRE(snapshot_fleet(conn) == before);
         REQUIRE(virtnest::to_int(outcome.exit_code) == 0);
     }
     SECTION("real run skips the domain and removes its stale backup") {
         EnableOptions options = enable_options(backups.path, {"web-1"}, false);
-        options.before_recheck = edit;
-        RunOutcome outcome = enable_on(conn, options);
+        RunOutcome outcome = enable_on(conn, options, observer);
         REQUIRE(virtnest::to_int(outcome.exit_code) == 3);
         auto record = record_named(outcome.records, "web-1");
         REQUIRE(record["action"] == "skipped");
@@ -212,7 +212,7 @@ TEST_CASE("live enable: a concurrent edit is never overwritten", "[live][enable]
     }
 }
 
-TEST_CASE("live disable: blocks nesting, with the same safety", "[live][disable]") {
+TEST_CASE("live disable: blocks nesting, with the same safety", "[live_enable]") {
     live_test::TempDir backups;
     Connection conn = Connection::open(live_test::fleet_uri());
     const auto before = snapshot_fleet(conn);
@@ -243,7 +243,7 @@ TEST_CASE("live disable: blocks nesting, with the same safety", "[live][disable]
     REQUIRE(conn.lookup("ci-runner").xml(XmlView::inactive_secure) == before.at("ci-runner"));
 }
 
-TEST_CASE("live enable: selectors that match nothing stop the run", "[live][enable]") {
+TEST_CASE("live enable: selectors that match nothing stop the run", "[live_enable]") {
     live_test::TempDir backups;
     Connection conn = Connection::open(live_test::fleet_uri());
     REQUIRE_THROWS_WITH(enable_on(conn, enable_options(backups.path, {"web-3"}, true)),
@@ -252,7 +252,7 @@ TEST_CASE("live enable: selectors that match nothing stop the run", "[live][enab
                         "no domain matches \"mail-*\"");
 }
 
-TEST_CASE("live enable: libvirt's reason reaches the report", "[live][enable]") {
+TEST_CASE("live enable: libvirt's reason reaches the report", "[live_enable]") {
     // A read-only connection may not read secrets: the refusal must carry libvirt's words.
     Connection read_only = Connection::open(live_test::fleet_uri(), true);
     REQUIRE_THROWS_WITH(read_only.lookup("web-1").xml(XmlView::inactive_secure),

@@ -7,7 +7,7 @@
 using namespace virtnest;
 using live_test::record_named;
 
-TEST_CASE("live list: one row per domain with the nesting facts", "[live][list]") {
+TEST_CASE("live list: one row per domain with the nesting facts", "[live_list]") {
     Connection conn = Connection::open(live_test::fleet_uri());
     RunOutcome outcome = list_on(conn, ListOptions{});
     REQUIRE(virtnest::to_int(outcome.exit_code) == 0);
@@ -49,7 +49,7 @@ TEST_CASE("live list: one row per domain with the nesting facts", "[live][list]"
 }
 
 TEST_CASE("live list: notes for restart pending, managed save, snapshots, transient",
-          "[live][list]") {
+          "[live_list]") {
     live_test::TempDir backups;
     Connection conn = Connection::open(live_test::fleet_uri());
     EnableOptions enable;

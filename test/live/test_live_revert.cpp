@@ -32,7 +32,7 @@ RunOutcome enable_all(const Connection& conn, const std::filesystem::path& backu
 
 } // namespace
 
-TEST_CASE("live revert: restores the backup exactly", "[live][revert]") {
+TEST_CASE("live revert: restores the backup exactly", "[live_revert]") {
     live_test::TempDir backups;
     Connection conn = Connection::open(live_test::fleet_uri());
     const auto original = snapshot_fleet(conn);
@@ -83,13 +83,13 @@ TEST_CASE("live revert: restores the backup exactly", "[live][revert]") {
 
     SECTION("a concurrent edit stops the restore") {
         RevertOptions options = revert_options(backups.path, {"db-1"}, false);
-        options.before_recheck = [&](const Domain& dom) {
+        live_test::EditBeforeDefine observer([&](const Domain& dom) {
             std::string xml = dom.xml(XmlView::inactive_secure);
             xml.replace(xml.find("<vcpu placement='static'>2</vcpu>"), 33,
                         "<vcpu placement='static'>4</vcpu>");
             conn.define(xml, true, dom.name());
-        };
-        RunOutcome outcome = revert_on(conn, options);
+        });
+        RunOutcome outcome = revert_on(conn, options, observer);
         REQUIRE(virtnest::to_int(outcome.exit_code) == 3);
         REQUIRE_THAT(record_named(outcome.records, "db-1")["reason"].get<std::string>(),
                      Catch::Matchers::StartsWith("changed concurrently: "));
@@ -98,7 +98,7 @@ TEST_CASE("live revert: restores the backup exactly", "[live][revert]") {
     }
 }
 
-TEST_CASE("live revert: refusals", "[live][revert]") {
+TEST_CASE("live revert: refusals", "[live_revert]") {
     live_test::TempDir backups;
     Connection conn = Connection::open(live_test::fleet_uri());
     const auto before = snapshot_fleet(conn);

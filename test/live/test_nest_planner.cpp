@@ -1,5 +1,7 @@
 #include "virtnest/live/nest_planner.hpp"
 
+#include "virtnest/live/cpu_inspect.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace virtnest;
@@ -28,7 +30,7 @@ NestTarget verified(Vendor vendor, bool offers, bool passthrough = true) {
 
 } // namespace
 
-TEST_CASE("nest_planner: auto mode on a verified host", "[planner]") {
+TEST_CASE("nest_planner: auto mode on a verified host", "[nest_planner]") {
     NestOptions options;
     SECTION("no <cpu> on a KVM Intel host goes host-passthrough with vmx") {
         Plan plan = plan_domain(facts_for(CpuMode::none), verified(Vendor::intel, true), options);
@@ -58,7 +60,7 @@ TEST_CASE("nest_planner: auto mode on a verified host", "[planner]") {
     }
 }
 
-TEST_CASE("nest_planner: refusals carry reason and remedy", "[planner]") {
+TEST_CASE("nest_planner: refusals carry reason and remedy", "[nest_planner]") {
     NestOptions options;
     SECTION("host without nesting") {
         Plan plan = plan_domain(facts_for(CpuMode::none), verified(Vendor::intel, false), options);
@@ -109,7 +111,7 @@ TEST_CASE("nest_planner: refusals carry reason and remedy", "[planner]") {
     }
 }
 
-TEST_CASE("nest_planner: unverified hosts fall back and warn", "[planner]") {
+TEST_CASE("nest_planner: unverified hosts fall back and warn", "[nest_planner]") {
     NestOptions options;
     SECTION("no vendor: host-passthrough needs no feature name") {
         Plan plan = plan_domain(facts_for(CpuMode::none, "", "test"),
@@ -152,7 +154,7 @@ TEST_CASE("nest_planner: unverified hosts fall back and warn", "[planner]") {
     }
 }
 
-TEST_CASE("nest_planner: disable keeps mode and model", "[planner]") {
+TEST_CASE("nest_planner: disable keeps mode and model", "[nest_planner]") {
     NestOptions options;
     options.nesting = Nesting::disable;
     Plan plan =
@@ -169,8 +171,246 @@ TEST_CASE("nest_planner: disable keeps mode and model", "[planner]") {
     }
 }
 
-TEST_CASE("nest_planner: activity", "[planner]") {
+TEST_CASE("nest_planner: activity", "[nest_planner]") {
     REQUIRE(is_active(DomainState::running));
     REQUIRE(is_active(DomainState::paused));
     REQUIRE_FALSE(is_active(DomainState::shut_off));
+}
+
+// ---- decide(): the whole decision, with the facts it asks for ----
+
+namespace {
+
+// What libvirt would answer about one domain.
+struct World {
+    NestTarget target;
+    bool managed_save = false;
+    std::optional<CpuCompat> compat = CpuCompat::superset;
+    int snapshots = 0;
+    std::string live_cpu = "<cpu mode='host-passthrough'/>";
+};
+
+const char* const k_uuid = "6695eb01-f6a4-8304-79aa-97f2502e193f";
+
+std::string domain_xml(const std::string& cpu, const std::string& type = "kvm") {
+    return "<domain type='" + type + "'><name>web-1</name><uuid>" + k_uuid +
+           "</uuid><memory unit='KiB'>65536</memory><os><type arch='x86_64' "
+           "machine='pc'>hvm</type></os>" +
+           cpu + "</domain>";
+}
+
+DomainRead read_of(const std::string& cpu, DomainState state = DomainState::shut_off,
+                   bool persistent = true) {
+    DomainRead read;
+    read.xml = domain_xml(cpu);
+    read.cpu = inspect_cpu(read.xml);
+    read.state = state;
+    read.persistent = persistent;
+    return read;
+}
+
+// Return the final decision, answering each fact from `world` as the shell would, and
+// record the facts asked, in order.
+Decision decide_in(const DomainRead& read, const World& world, const NestOptions& options,
+                   std::vector<Fact>& asked) {
+    Answers answers;
+    for (int round = 0; round < 8; ++round) {
+        Decision decision = decide(read, answers, options);
+        if (decision.verdict != Verdict::needs) {
+            return decision;
+        }
+        asked.push_back(decision.needed);
+        switch (decision.needed) {
+        case Fact::nest_target: answers.target = &world.target; break;
+        case Fact::managed_save: answers.managed_save = world.managed_save; break;
+        case Fact::cpu_compat:
+            REQUIRE(decision.compare_cpu ==
+                    "<cpu mode='custom' match='exact'><model fallback='forbid'>Skylake-Client"
+                    "</model><feature policy='require' name='vmx'/></cpu>");
+            answers.compat = world.compat;
+            break;
+        case Fact::snapshots: answers.snapshots = world.snapshots; break;
+        case Fact::live_cpu: answers.live_cpu = inspect_cpu(domain_xml(world.live_cpu)); break;
+        }
+    }
+    FAIL("decide() kept asking: " << asked.size() << " facts");
+    return {};
+}
+
+const std::string k_transient_reason_start =
+    "transient domain: defining it would make it persistent";
+
+} // namespace
+
+TEST_CASE("nest_planner: decide asks for the nest target first", "[nest_planner]") {
+    const Decision first = decide(read_of(""), Answers{}, NestOptions{});
+    REQUIRE(first.verdict == Verdict::needs);
+    REQUIRE(first.needed == Fact::nest_target);
+}
+
+TEST_CASE("nest_planner: decide changes a shut-off domain after asking what it needs",
+          "[nest_planner]") {
+    World world;
+    world.target = verified(Vendor::intel, true);
+    std::vector<Fact> asked;
+    Decision decision = decide_in(read_of(""), world, NestOptions{}, asked);
+    REQUIRE(decision.verdict == Verdict::change);
+    REQUIRE(asked == std::vector<Fact>{Fact::nest_target, Fact::managed_save, Fact::snapshots});
+    REQUIRE(decision.changes == std::vector<std::string>{"added <cpu mode='host-passthrough'>"});
+    REQUIRE_THAT(decision.new_xml, Catch::Matchers::Contains("<cpu mode='host-passthrough'"));
+    REQUIRE(decision.plan.request.mode == CpuMode::host_passthrough);
+    REQUIRE_FALSE(decision.restart_required);
+    REQUIRE(decision.warnings.empty());
+    SECTION("snapshots add a warning") {
+        world.snapshots = 2;
+        asked.clear();
+        REQUIRE(decide_in(read_of(""), world, NestOptions{}, asked).warnings ==
+                std::vector<std::string>{
+                    "has 2 snapshots: reverting to one restores the CPU it was taken with"});
+    }
+}
+
+TEST_CASE("nest_planner: decide on a running domain", "[nest_planner]") {
+    World world;
+    world.target = verified(Vendor::intel, true);
+    std::vector<Fact> asked;
+    SECTION("a change waits for a cold boot; no managed-save image is asked for") {
+        Decision decision = decide_in(read_of("", DomainState::running), world, {}, asked);
+        REQUIRE(decision.verdict == Verdict::change);
+        REQUIRE(decision.restart_required);
+        REQUIRE(asked == std::vector<Fact>{Fact::nest_target, Fact::snapshots});
+    }
+    SECTION("already, but still running the old CPU") {
+        world.live_cpu = "<cpu mode='custom'><model>qemu64</model></cpu>";
+        Decision decision = decide_in(
+            read_of("<cpu mode='host-passthrough'/>", DomainState::running), world, {}, asked);
+        REQUIRE(decision.verdict == Verdict::already);
+        REQUIRE(decision.restart_required);
+        REQUIRE(decision.reason == "already nest-capable (host-passthrough passes vmx); the "
+                                   "running guest still has its old CPU");
+        REQUIRE(asked == std::vector<Fact>{Fact::nest_target, Fact::live_cpu});
+    }
+    SECTION("already, and running it") {
+        Decision decision = decide_in(
+            read_of("<cpu mode='host-passthrough'/>", DomainState::running), world, {}, asked);
+        REQUIRE(decision.verdict == Verdict::already);
+        REQUIRE_FALSE(decision.restart_required);
+        REQUIRE(decision.reason == "already nest-capable (host-passthrough passes vmx)");
+    }
+}
+
+TEST_CASE("nest_planner: already beats a refusal", "[nest_planner]") {
+    World world;
+    world.target = verified(Vendor::intel, true);
+    world.managed_save = true;
+    std::vector<Fact> asked;
+    NestOptions options;
+    SECTION("a transient domain that passes vmx is already, not refused") {
+        Decision decision =
+            decide_in(read_of("<cpu mode='host-passthrough'/>", DomainState::running, false), world,
+                      options, asked);
+        REQUIRE(decision.verdict == Verdict::already);
+    }
+    SECTION("a transient domain the rewrite leaves alone is already, not refused") {
+        options.mode = CpuMode::host_passthrough; // explicit mode: the rewrite decides
+        Decision decision =
+            decide_in(read_of("<cpu mode='host-passthrough'/>", DomainState::running, false), world,
+                      options, asked);
+        REQUIRE(decision.verdict == Verdict::already);
+        REQUIRE(decision.reason == "already nest-capable (vmx passed to the guest)");
+    }
+    SECTION("a domain with a managed-save image that needs nothing is already; nobody asks") {
+        options.mode = CpuMode::host_passthrough;
+        Decision decision =
+            decide_in(read_of("<cpu mode='host-passthrough'/>"), world, options, asked);
+        REQUIRE(decision.verdict == Verdict::already);
+        REQUIRE(asked == std::vector<Fact>{Fact::nest_target});
+    }
+    SECTION("disable: already without nesting") {
+        options.nesting = Nesting::disable;
+        world.live_cpu =
+            "<cpu mode='host-passthrough'><feature policy='disable' name='vmx'/></cpu>";
+        Decision decision =
+            decide_in(read_of(world.live_cpu, DomainState::running, false), world, options, asked);
+        REQUIRE(decision.verdict == Verdict::already);
+        REQUIRE(decision.reason == "already without nesting (vmx not passed to the guest)");
+    }
+}
+
+TEST_CASE("nest_planner: decide refuses what would change unsafely", "[nest_planner]") {
+    World world;
+    world.target = verified(Vendor::intel, true);
+    std::vector<Fact> asked;
+    NestOptions options;
+    SECTION("a transient domain is refused before anything is asked") {
+        Decision decision =
+            decide_in(read_of("", DomainState::running, false), world, options, asked);
+        REQUIRE(decision.verdict == Verdict::skip);
+        REQUIRE_THAT(decision.reason, Catch::Matchers::StartsWith(k_transient_reason_start));
+        REQUIRE(asked == std::vector<Fact>{Fact::nest_target});
+    }
+    SECTION("a managed-save image refuses; --force makes it a warning") {
+        world.managed_save = true;
+        Decision decision = decide_in(read_of(""), world, options, asked);
+        REQUIRE(decision.verdict == Verdict::skip);
+        REQUIRE_THAT(decision.reason,
+                     Catch::Matchers::StartsWith("managed-save image present: restoring it"));
+        options.force = true;
+        Decision forced = decide_in(read_of(""), world, options, asked);
+        REQUIRE(forced.verdict == Verdict::change);
+        REQUIRE(forced.warnings.size() == 1);
+        REQUIRE_THAT(forced.warnings[0],
+                     Catch::Matchers::StartsWith("forced: managed-save image present"));
+    }
+    SECTION("a host without nesting refuses even what is already as asked") {
+        world.target = verified(Vendor::intel, false);
+        Decision decision =
+            decide_in(read_of("<cpu mode='host-passthrough'/>"), world, options, asked);
+        REQUIRE(decision.verdict == Verdict::skip);
+        REQUIRE_THAT(decision.reason,
+                     Catch::Matchers::StartsWith("this host offers no nesting for virt type"));
+    }
+    SECTION("an unreadable definition is skipped with the rewrite's reason") {
+        DomainRead read = read_of("");
+        read.xml = "<notdomain/>";
+        Decision decision = decide_in(read, world, options, asked);
+        REQUIRE(decision.verdict == Verdict::skip);
+        REQUIRE_THAT(decision.reason, Catch::Matchers::StartsWith("cannot rewrite the <cpu>: "));
+    }
+}
+
+TEST_CASE("nest_planner: decide compares a custom model on the hypervisor", "[nest_planner]") {
+    World world;
+    world.target = verified(Vendor::intel, true, false); // no host-passthrough: custom
+    world.target.custom_models = {{"Skylake-Client", true, "Intel"}};
+    std::vector<Fact> asked;
+    NestOptions options;
+    SECTION("compatible: changed, after the comparison") {
+        Decision decision = decide_in(read_of(""), world, options, asked);
+        REQUIRE(decision.verdict == Verdict::change);
+        REQUIRE(decision.plan.request.mode == CpuMode::custom);
+        REQUIRE(asked == std::vector<Fact>{Fact::nest_target, Fact::managed_save, Fact::cpu_compat,
+                                           Fact::snapshots});
+    }
+    SECTION("incompatible: refused with the remedy") {
+        world.compat = CpuCompat::incompatible;
+        Decision decision = decide_in(read_of(""), world, options, asked);
+        REQUIRE(decision.verdict == Verdict::skip);
+        REQUIRE(decision.reason ==
+                "CPU model \"Skylake-Client\" is not usable on this host (libvirt finds it "
+                "incompatible with this host with vmx required): choose another with --model "
+                "NAME or use --mode host-model");
+    }
+    SECTION("libvirt cannot compare: changed") {
+        world.compat = std::nullopt;
+        REQUIRE(decide_in(read_of(""), world, options, asked).verdict == Verdict::change);
+    }
+    SECTION("an unverified host is not asked") {
+        world.target = fallback_target("kvm", Vendor::intel);
+        world.target.host_passthrough_supported = false;
+        world.target.host_model_name = "Skylake-Client";
+        Decision decision = decide_in(read_of(""), world, options, asked);
+        REQUIRE(decision.verdict == Verdict::change);
+        REQUIRE(asked == std::vector<Fact>{Fact::nest_target, Fact::managed_save, Fact::snapshots});
+    }
 }

@@ -5,11 +5,13 @@
 // backup directory removed afterwards.
 
 #include "virtnest/libvirt/connection.hpp"
+#include "virtnest/live/run_observer.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -33,6 +35,17 @@ struct TempDir {
         std::error_code ec;
         std::filesystem::remove_all(path, ec);
     }
+};
+
+// A run observer that edits each domain in the window between its backup and its define.
+class EditBeforeDefine : public virtnest::RunObserver {
+  public:
+    explicit EditBeforeDefine(std::function<void(const virtnest::Domain&)> edit)
+        : m_edit(std::move(edit)) {}
+    void before_define(const virtnest::Domain& domain) override { m_edit(domain); }
+
+  private:
+    std::function<void(const virtnest::Domain&)> m_edit;
 };
 
 // Return every domain's inactive XML (with secrets), by name.

@@ -40,21 +40,13 @@ class Domain {
     DomainState state() const;
     // Return true when the domain has a persistent config (false: transient).
     bool is_persistent() const;
-    // Return true when a managed-save image exists.
-    bool has_managed_save() const;
     // Return the number of snapshots (0 where the driver has no snapshots).
     int snapshot_count() const;
     // Return the domain's XML document.
     std::string xml(XmlView view) const;
 
-    // Start the domain (virDomainCreate).
-    void start() const;
-    // Power the domain off at once (virDomainDestroy).
-    void destroy() const;
     // Remove the persistent config; with managed-save and snapshot metadata when asked.
     void undefine(bool remove_managed_save_and_snapshots = false) const;
-    // Remove a managed-save image.
-    void remove_managed_save() const;
     // Save the running domain's state to a managed-save image and stop it (virDomainManagedSave).
     void managed_save() const;
     // Create a snapshot from snapshot XML (virDomainSnapshotCreateXML); the handle is dropped.
@@ -80,8 +72,6 @@ class Connection {
 
     // Return the URI the connection resolved to (virConnectGetURI).
     const std::string& uri() const noexcept { return m_uri; }
-    // Return true while the connection is usable.
-    bool is_alive() const;
 
     // Return every domain, active and inactive, from one virConnectListAllDomains call.
     std::vector<Domain> list_all_domains() const;

@@ -1,8 +1,9 @@
 #pragma once
 
-// Decide, per domain, what `enable`/`disable` should do: change it (with which rewrite
-// request), leave it (already in the requested state), or skip it with the reason and the
-// remedy. Pure: facts in, a plan out; the caller runs the rewrite and talks to libvirt.
+// Decide, per domain, what `enable`/`disable` should do: change it (with the new XML),
+// leave it (already in the requested state), skip it with the reason and the remedy, or ask
+// for one more fact from libvirt first. Pure: facts and answers in, a decision out; the
+// caller fetches what is needed and asks again (see decide()).
 
 #include "virtnest/libvirt/domain_types.hpp"
 #include "virtnest/live/cpu_inspect.hpp"
@@ -70,5 +71,55 @@ Plan check_model_usable(Plan plan, const NestTarget& target, std::optional<CpuCo
 // Return the <cpu> document to compare on the hypervisor for a custom-mode plan: the model
 // with the nesting feature required.
 std::string custom_cpu_xml(const std::string& model, NestFeature feature);
+
+// One domain as enable/disable read it: its persistent definition and what the listing said.
+struct DomainRead {
+    std::string xml; // the inactive secure XML
+    CpuFacts cpu;    // inspect_cpu(xml)
+    DomainState state = DomainState::shut_off;
+    bool persistent = true;
+};
+
+// A fact decide() may need from libvirt before it can decide.
+enum class Fact {
+    nest_target,  // the NestTarget of the domain's CapsKey
+    managed_save, // whether the domain has a managed-save image
+    cpu_compat,   // libvirt's comparison of Decision::compare_cpu under the domain's CapsKey
+    snapshots,    // how many snapshots the domain has
+    live_cpu,     // the CPU of the running definition (is a cold boot still pending?)
+};
+
+// What libvirt answered so far for one domain; an empty member was not asked yet.
+struct Answers {
+    const NestTarget* target = nullptr; // not owned; must outlive the decision
+    std::optional<bool> managed_save;
+    std::optional<std::optional<CpuCompat>> compat; // inner nullopt: libvirt cannot compare
+    std::optional<int> snapshots;
+    std::optional<CpuFacts> live_cpu;
+};
+
+// The kinds of decision.
+enum class Verdict { already, skip, change, needs };
+
+// What to do with one domain.
+struct Decision {
+    Verdict verdict = Verdict::skip;
+    Fact needed = Fact::nest_target; // needs: the fact to fetch before deciding again
+    std::string compare_cpu;         // needs cpu_compat: the <cpu> document to compare
+    std::string reason;              // skip: why and the remedy; already: what it is
+    std::vector<std::string> warnings;
+    bool restart_required = false;    // change: applies after a cold boot; already: the running
+                                      // guest still has its old CPU
+    Plan plan;                        // change: the plan behind it (to verify what is defined)
+    std::string new_xml;              // change: the definition to define
+    std::vector<std::string> changes; // change: one line per change of the <cpu>
+};
+
+// Return what to do with `domain`, or which fact to fetch first. The rules, in order: a
+// domain that already is as asked is "already", even when it would be refused; a refusal
+// (host, mode, model, transient, managed-save image, unusable model) skips it unless
+// --force makes it a warning; a snapshot count adds a warning; a running domain's change
+// waits for a cold boot. Facts are asked only when a rule needs them.
+Decision decide(const DomainRead& domain, const Answers& answers, const NestOptions& options);
 
 } // namespace virtnest
