@@ -1,4 +1,5 @@
 #include "host_test_support.hpp"
+#include "libvirt_test_data.hpp"
 #include "virtnest/check/libvirt_verdict.hpp"
 #include "virtnest/libvirt/domain_caps.hpp"
 
@@ -11,9 +12,15 @@ using virtnest::CheckStatus;
 
 namespace {
 
+// libvirt's tests/domaincapsdata/NAME, or for "local:NAME" our own xml-fixtures/domcaps/NAME.
 virtnest::DomainCaps corpus_caps(const std::string& name) {
+    const std::string local = "local:";
+    if (name.rfind(local, 0) == 0) {
+        return virtnest::parse_domain_caps(test_support::slurp(
+            std::filesystem::path(VIRTNEST_FIXTURES_DIR) / "domcaps" / name.substr(local.size())));
+    }
     return virtnest::parse_domain_caps(
-        test_support::slurp(std::filesystem::path(VIRTNEST_CORPUS_DIR) / "domcaps" / name));
+        test_support::read_libvirt_test_file("domaincapsdata/" + name));
 }
 
 virtnest::LibvirtFacts reachable_with(const std::string& caps_file) {
@@ -26,10 +33,10 @@ virtnest::LibvirtFacts reachable_with(const std::string& caps_file) {
 
 } // namespace
 
-TEST_CASE("libvirt_verdict: libvirt's view of nesting", "[libvirt_verdict]") {
+TEST_CASE("libvirt_verdict: libvirt's view of nesting", "[libvirt_verdict][corpus]") {
     using virtnest::libvirt_checks;
     SECTION("this machine's KVM host-model lacks vmx") {
-        auto checks = libvirt_checks(reachable_with("LOCALHOST-qemu-7.2-kvm.x86_64.domcaps.xml"));
+        auto checks = libvirt_checks(reachable_with("local:localhost-qemu-7.2-kvm.x86_64.xml"));
         require_remedies(checks);
         CHECK(get(checks, "libvirt.connect").message == "connected to \"qemu:///system\"");
         CHECK(get(checks, "libvirt.kvm").message ==
@@ -84,6 +91,10 @@ TEST_CASE("libvirt_verdict: libvirt's view of nesting", "[libvirt_verdict]") {
         CHECK(get(power, "libvirt.nested").message ==
               "libvirt's host-model CPU on ppc64 does not show whether KVM offers nesting");
     }
+}
+
+TEST_CASE("libvirt_verdict: unreachable daemons and drivers without KVM", "[libvirt_verdict]") {
+    using virtnest::libvirt_checks;
     SECTION("an unreachable local daemon is a warning, a remote one a failure") {
         virtnest::LibvirtFacts local;
         local.error = "cannot connect to \"(default)\": Failed to connect socket";

@@ -1,5 +1,7 @@
-// Domain capabilities parsing over real libvirt 9.0 test data (tests/domaincapsdata,
-// tests/cputestdata) and this machine's own dumps, all under VIRTNEST_CORPUS_DIR.
+// Domain capabilities parsing over libvirt's own test data (tests/domaincapsdata,
+// tests/cputestdata, fetched by scripts/fetch-test-data) and our captures in
+// xml-fixtures/domcaps.
+#include "libvirt_test_data.hpp"
 #include "virtnest/libvirt/domain_caps.hpp"
 #include "virtnest/util/error.hpp"
 
@@ -17,16 +19,19 @@ using virtnest::Vendor;
 namespace {
 
 std::string corpus(const std::string& relative) {
-    fs::path path = fs::path(VIRTNEST_CORPUS_DIR) / relative;
-    std::ifstream in(path);
-    REQUIRE(in.good());
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    return test_support::read_libvirt_test_file(relative);
 }
 
 DomainCaps domcaps(const std::string& name) {
-    return virtnest::parse_domain_caps(corpus("domcaps/" + name));
+    return virtnest::parse_domain_caps(corpus("domaincapsdata/" + name));
+}
+
+DomainCaps local_domcaps(const std::string& name) {
+    std::ifstream in(fs::path(VIRTNEST_FIXTURES_DIR) / "domcaps" / name);
+    REQUIRE(in.good());
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return virtnest::parse_domain_caps(ss.str());
 }
 
 bool has_model(const DomainCaps& caps, const std::string& name, bool usable) {
@@ -38,7 +43,7 @@ bool has_model(const DomainCaps& caps, const std::string& name, bool usable) {
 } // namespace
 
 TEST_CASE("domain_caps: this machine's KVM capabilities", "[domain_caps]") {
-    DomainCaps caps = domcaps("LOCALHOST-qemu-7.2-kvm.x86_64.domcaps.xml");
+    DomainCaps caps = local_domcaps("localhost-qemu-7.2-kvm.x86_64.xml");
     CHECK(caps.emulator == "/usr/bin/qemu-system-x86_64");
     CHECK(caps.machine == "pc-i440fx-7.2");
     CHECK(caps.arch == "x86_64");
@@ -75,7 +80,7 @@ TEST_CASE("domain_caps: this machine's KVM capabilities", "[domain_caps]") {
 }
 
 TEST_CASE("domain_caps: this machine's TCG capabilities", "[domain_caps]") {
-    DomainCaps caps = domcaps("LOCALHOST-qemu-7.2-tcg.x86_64.domcaps.xml");
+    DomainCaps caps = local_domcaps("localhost-qemu-7.2-tcg.x86_64.xml");
     CHECK(caps.virt_type == "qemu");
     CHECK_FALSE(caps.host_passthrough_supported);
     CHECK(caps.maximum_supported);
@@ -84,7 +89,7 @@ TEST_CASE("domain_caps: this machine's TCG capabilities", "[domain_caps]") {
     CHECK(caps.host_model_features.count("svm") == 0);
 }
 
-TEST_CASE("domain_caps: x86 hosts with and without nesting", "[domain_caps]") {
+TEST_CASE("domain_caps: x86 hosts with and without nesting", "[domain_caps][corpus]") {
     SECTION("Intel with nested KVM offers vmx in host-model") {
         DomainCaps caps = domcaps("qemu_5.0.0-q35.x86_64.xml");
         CHECK(caps.machine == "pc-q35-5.0");
@@ -99,23 +104,21 @@ TEST_CASE("domain_caps: x86 hosts with and without nesting", "[domain_caps]") {
         CHECK(caps.host_model_features.count("svm") == 0);
         CHECK(caps.host_model_features.size() == 24);
     }
-    SECTION("a newer Intel host-model with vmx sub-features and maxphysaddr") {
-        std::string text = corpus("domcaps/EXCERPT-qemu_10.1.0.x86_64+inteltdx.host-model.xml");
-        const std::string from = "domainCapabilitiesExcerpt";
-        for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from)) {
-            text.replace(pos, from.size(), "domainCapabilities");
-        }
-        DomainCaps caps = virtnest::parse_domain_caps(text);
-        CHECK(caps.host_model_name == "GraniteRapids");
-        CHECK(caps.host_model_features.count("vmx") == 1);
-        CHECK(caps.host_model_features.count("vmx-tsc-scaling") == 1);
-        CHECK(caps.host_model_disabled_features.count("mcdt-no") == 1);
-        CHECK(caps.host_model_cpu_xml.find("maxphysaddr") == std::string::npos);
-        CHECK(virtnest::enabled_features(caps.host_model_cpu_xml) == caps.host_model_features);
-    }
 }
 
-TEST_CASE("domain_caps: other architectures", "[domain_caps]") {
+TEST_CASE("domain_caps: a newer Intel host-model with vmx sub-features and maxphysaddr",
+          "[domain_caps]") {
+    DomainCaps caps = local_domcaps("host-model-vmx-maxphysaddr.xml");
+    CHECK(caps.host_model_name == "GraniteRapids");
+    CHECK(caps.host_model_features.count("vmx") == 1);
+    CHECK(caps.host_model_features.count("vmx-tsc-scaling") == 1);
+    CHECK(caps.host_model_features.size() == 5);
+    CHECK(caps.host_model_disabled_features == std::set<std::string>{"mcdt-no"});
+    CHECK(caps.host_model_cpu_xml.find("maxphysaddr") == std::string::npos);
+    CHECK(virtnest::enabled_features(caps.host_model_cpu_xml) == caps.host_model_features);
+}
+
+TEST_CASE("domain_caps: other architectures", "[domain_caps][corpus]") {
     SECTION("s390x names no vendor") {
         DomainCaps caps = domcaps("qemu_6.0.0.s390x.xml");
         CHECK(caps.arch == "s390x");
@@ -150,13 +153,17 @@ TEST_CASE("domain_caps: other architectures", "[domain_caps]") {
     }
 }
 
-TEST_CASE("domain_caps: every corpus file parses and its host-model round-trips", "[domain_caps]") {
+TEST_CASE("domain_caps: every libvirt test file parses and its host-model round-trips",
+          "[domain_caps][corpus]") {
     int parsed = 0;
-    for (const auto& entry : fs::directory_iterator(fs::path(VIRTNEST_CORPUS_DIR) / "domcaps")) {
+    int files = 0;
+    fs::path dir = test_support::libvirt_test_path("domaincapsdata");
+    for (const auto& entry : fs::directory_iterator(dir)) {
         std::string name = entry.path().filename().string();
-        if (name.rfind("EXCERPT", 0) == 0) {
-            continue; // not a whole document; covered above
+        if (entry.path().extension() != ".xml") {
+            continue;
         }
+        ++files;
         INFO(name);
         DomainCaps caps = domcaps(name);
         CHECK_FALSE(caps.arch.empty());
@@ -167,32 +174,37 @@ TEST_CASE("domain_caps: every corpus file parses and its host-model round-trips"
         }
         ++parsed;
     }
-    CHECK(parsed == 17);
+    CHECK(parsed == files);
+    CHECK(parsed >= 60); // libvirt 9.0 has 61
 }
 
-TEST_CASE("domain_caps: enabled features of CPU definitions", "[domain_caps]") {
+TEST_CASE("domain_caps: enabled features of libvirt's CPU test data", "[domain_caps][corpus]") {
     SECTION("an Intel host-model derived from KVM requires vmx") {
         auto features =
-            virtnest::enabled_features(corpus("cputest/x86_64-cpuid-Core-i7-8550U-json.xml"));
+            virtnest::enabled_features(corpus("cputestdata/x86_64-cpuid-Core-i7-8550U-json.xml"));
         CHECK(features.count("vmx") == 1);
         CHECK(features.size() == 14); // 16 features, hle and rtm disabled
         CHECK(features.count("hle") == 0);
     }
     SECTION("an AMD host-model with svm disabled does not enable it") {
-        auto features =
-            virtnest::enabled_features(corpus("cputest/x86_64-cpuid-EPYC-7601-32-Core-json.xml"));
+        auto features = virtnest::enabled_features(
+            corpus("cputestdata/x86_64-cpuid-EPYC-7601-32-Core-json.xml"));
         CHECK(features.count("svm") == 0);
         CHECK(features.size() == 7);
         CHECK(virtnest::enabled_features(
-                  corpus("cputest/x86_64-cpuid-Hygon-C86-7185-32-core-json.xml"))
+                  corpus("cputestdata/x86_64-cpuid-Hygon-C86-7185-32-core-json.xml"))
                   .count("svm") == 0);
     }
     SECTION("features without a policy, as in host capabilities, are enabled") {
-        CHECK(virtnest::enabled_features(corpus("cputest/x86_64-cpuid-Xeon-Gold-6148-host.xml"))
+        CHECK(virtnest::enabled_features(corpus("cputestdata/x86_64-cpuid-Xeon-Gold-6148-host.xml"))
                   .count("vmx") == 1);
-        CHECK(virtnest::enabled_features(corpus("cputest/x86_64-cpuid-EPYC-7502-32-Core-host.xml"))
+        CHECK(virtnest::enabled_features(
+                  corpus("cputestdata/x86_64-cpuid-EPYC-7502-32-Core-host.xml"))
                   .count("svm") == 0);
     }
+}
+
+TEST_CASE("domain_caps: enabled features of CPU definitions", "[domain_caps]") {
     SECTION("policies optional and forbid do not enable; force does") {
         auto features = virtnest::enabled_features(
             "<cpu><feature policy='optional' name='a'/><feature policy='forbid' name='b'/>"
@@ -210,13 +222,16 @@ TEST_CASE("domain_caps: enabled features of CPU definitions", "[domain_caps]") {
     }
 }
 
+TEST_CASE("domain_caps: host vendor from libvirt's host capabilities", "[domain_caps][corpus]") {
+    CHECK(virtnest::host_vendor_from_capabilities(
+              corpus("cputestdata/x86_64-cpuid-Xeon-Gold-6130-host.xml")) == Vendor::intel);
+    CHECK(virtnest::host_vendor_from_capabilities(
+              corpus("cputestdata/x86_64-cpuid-Ryzen-9-3900X-12-Core-host.xml")) == Vendor::amd);
+    CHECK(virtnest::host_vendor_from_capabilities(
+              corpus("cputestdata/x86_64-cpuid-Hygon-C86-7185-32-core-host.xml")) == Vendor::amd);
+}
+
 TEST_CASE("domain_caps: host vendor from host capabilities", "[domain_caps]") {
-    CHECK(virtnest::host_vendor_from_capabilities(
-              corpus("cputest/x86_64-cpuid-Xeon-Gold-6130-host.xml")) == Vendor::intel);
-    CHECK(virtnest::host_vendor_from_capabilities(
-              corpus("cputest/x86_64-cpuid-Ryzen-9-3900X-12-Core-host.xml")) == Vendor::amd);
-    CHECK(virtnest::host_vendor_from_capabilities(
-              corpus("cputest/x86_64-cpuid-Hygon-C86-7185-32-core-host.xml")) == Vendor::amd);
     CHECK(virtnest::host_vendor_from_capabilities(
               "<capabilities><host><cpu><arch>x86_64</arch><vendor>Intel</vendor></cpu></host></"
               "capabilities>") == Vendor::intel);

@@ -1,3 +1,4 @@
+#include "libvirt_test_data.hpp"
 #include "virtnest/live/cpu_inspect.hpp"
 #include "virtnest/util/error.hpp"
 
@@ -12,11 +13,7 @@ using namespace virtnest;
 namespace {
 
 std::string corpus(const std::string& relative) {
-    std::ifstream in(std::filesystem::path(VIRTNEST_CORPUS_DIR) / "domains" / relative);
-    REQUIRE(in);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
+    return test_support::read_libvirt_test_file(relative);
 }
 
 std::string domain_with_cpu(const std::string& cpu) {
@@ -27,7 +24,7 @@ std::string domain_with_cpu(const std::string& cpu) {
 
 } // namespace
 
-TEST_CASE("cpu_inspect: reads mode, model, features and the caps key", "[cpu_inspect]") {
+TEST_CASE("cpu_inspect: reads mode, model, features and the caps key", "[cpu_inspect][corpus]") {
     SECTION("host-model from libvirt's test suite") {
         CpuFacts facts = inspect_cpu(corpus("qemuxml2argvdata/cpu-host-model-features.xml"));
         REQUIRE(facts.name == "QEMUGuest1");

@@ -10,8 +10,8 @@ using namespace virtnest;
 
 namespace {
 
-DomainCaps corpus_caps(const std::string& name) {
-    std::ifstream in(std::string(VIRTNEST_CORPUS_DIR) + "/domcaps/" + name);
+DomainCaps fixture_caps(const std::string& name) {
+    std::ifstream in(std::string(VIRTNEST_FIXTURES_DIR) + "/domcaps/" + name);
     REQUIRE(in);
     std::ostringstream text;
     text << in.rdbuf();
@@ -21,7 +21,7 @@ DomainCaps corpus_caps(const std::string& name) {
 } // namespace
 
 TEST_CASE("nest_target: this machine's TCG capabilities offer svm through EPYC", "[nest_target]") {
-    DomainCaps caps = corpus_caps("LOCALHOST-qemu-7.2-tcg.x86_64.domcaps.xml");
+    DomainCaps caps = fixture_caps("localhost-qemu-7.2-tcg.x86_64.xml");
     SECTION("from the listed host-model when the baseline call is missing") {
         NestTarget target = target_from_caps(caps, std::nullopt);
         REQUIRE(target.verified);
@@ -39,7 +39,7 @@ TEST_CASE("nest_target: this machine's TCG capabilities offer svm through EPYC",
 }
 
 TEST_CASE("nest_target: this machine's KVM capabilities offer no nesting", "[nest_target]") {
-    DomainCaps caps = corpus_caps("LOCALHOST-qemu-7.2-kvm.x86_64.domcaps.xml");
+    DomainCaps caps = fixture_caps("localhost-qemu-7.2-kvm.x86_64.xml");
     NestTarget target = target_from_caps(caps, std::nullopt);
     REQUIRE(target.verified);
     REQUIRE(target.host_passthrough_supported);
