@@ -1,6 +1,7 @@
 #include "virtnest/cli/cli.hpp"
 
 #include "cli/commands.hpp"
+#include "virtnest/libvirt/connection.hpp"
 #include "virtnest/util/error.hpp"
 
 #include <CLI/CLI.hpp>
@@ -18,7 +19,12 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 
     CLI::App app{"virt-nest: make libvirt domains nest-capable (run their own VMs), and prove it",
                  "virt-nest"};
-    app.set_version_flag("--version", std::string("virt-nest ") + VIRTNEST_VERSION);
+    // A function, so that libvirt is asked for its version only when --version is given.
+    app.set_version_flag("--version", [] {
+        return std::string("virt-nest ") + VIRTNEST_VERSION + "\nlibvirt " +
+               libvirt_build_version() + " at build time, " +
+               libvirt_runtime_version().value_or("unknown") + " at run time";
+    });
     app.require_subcommand(1);
     app.add_option("-c,--connect", ctx.global.uris,
                    "libvirt URI (repeatable); default: LIBVIRT_DEFAULT_URI or libvirt's default")

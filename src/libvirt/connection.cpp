@@ -113,6 +113,25 @@ DomainState state_from_libvirt(int state) {
 
 } // namespace
 
+namespace {
+
+std::string version_string(unsigned long number) {
+    return std::to_string(number / 1000000) + "." + std::to_string(number / 1000 % 1000) + "." +
+           std::to_string(number % 1000);
+}
+
+} // namespace
+
+std::string libvirt_build_version() { return version_string(LIBVIR_VERSION_NUMBER); }
+
+std::optional<std::string> libvirt_runtime_version() {
+    unsigned long number = 0;
+    if (virGetVersion(&number, nullptr, nullptr) < 0) {
+        return std::nullopt;
+    }
+    return version_string(number);
+}
+
 void ConnectCloser::operator()(_virConnect* ptr) const noexcept { virConnectClose(ptr); }
 void DomainFreer::operator()(_virDomain* ptr) const noexcept { virDomainFree(ptr); }
 

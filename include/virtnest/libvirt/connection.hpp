@@ -26,6 +26,11 @@ struct DomainFreer {
     void operator()(_virDomain* ptr) const noexcept;
 };
 
+// Return the libvirt version virt-nest was compiled against ("9.0.0").
+std::string libvirt_build_version();
+// Return the version of the libvirt library loaded at run time, or nullopt if it cannot say.
+std::optional<std::string> libvirt_runtime_version();
+
 // A move-only owner of one virDomainPtr.
 class Domain {
   public:

@@ -1,6 +1,8 @@
-#!/usr/bin/python3
-# Ansible module around the virt-nest command line; GPL-3.0-or-later like Ansible modules.
-"""Make libvirt domains nest-capable (or not) with virt-nest, the Ansible way."""
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, virt-nest maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import absolute_import, division, print_function
 
@@ -10,108 +12,197 @@ DOCUMENTATION = r"""
 ---
 module: virt_nest
 short_description: Make libvirt domains nest-capable, or remove nesting, with virt-nest
+version_added: "0.2.0"
 description:
-  - Runs C(virt-nest enable) or C(virt-nest disable) with C(--json) on the managed host and
-    maps its report onto Ansible's conventions.
+  - Runs C(virt-nest enable) or C(virt-nest disable) with C(--json) and maps its report onto
+    Ansible's conventions.
   - C(changed) is true when at least one domain was (in check mode, would be) redefined.
-  - Check mode runs virt-nest with C(--dry-run): nothing is defined and no backup is taken.
+  - Check mode runs virt-nest with C(--dry-run), so nothing is defined and no backup is taken.
   - Diff mode adds C(--diff); each domain's unified diff (secrets masked) is returned in
     Ansible's C(diff) as C(prepared) text.
+  - virt-nest's warnings are shown as Ansible warnings, and the domains that need a cold boot
+    for the change to apply are returned in C(restart_required).
   - The task fails when virt-nest cannot do its job (exit status 1 or 2), and when a selected
     domain was skipped or failed (exit status 3) unless I(allow_skipped) is set; failed
     domains always fail the task.
+author:
+  - virt-nest maintainers (@virt-nest)
+requirements:
+  - virt-nest 0.2.0 or later on the host that runs the task
+  - a libvirt daemon reachable from that host (local, or remote with I(uri))
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+  platform:
+    description: Target OS/families that can be operated against.
+    support: full
+    platforms: posix
 options:
   state:
-    description: C(enabled) runs C(virt-nest enable), C(disabled) runs C(virt-nest disable).
+    description:
+      - C(enabled) runs C(virt-nest enable), C(disabled) runs C(virt-nest disable).
     type: str
     choices: [enabled, disabled]
     default: enabled
   name:
-    description: Domain names or shell globs (C(web-*)) to work on.
+    description:
+      - Domain names or shell globs (C(web-*)) to work on.
+      - Exactly one of I(name) and I(all) is required.
     type: list
     elements: str
     aliases: [domains]
   all:
-    description: Work on every domain (C(--all)).
+    description:
+      - Work on every domain (C(--all)).
     type: bool
     default: false
   uri:
     description:
-      - libvirt URIs (C(-c), repeatable); several hosts run concurrently, see C(jobs).
-      - Default is libvirt's default URI on the managed host.
+      - libvirt URIs (C(-c), repeatable); several hosts run concurrently, see I(jobs).
+      - The default is libvirt's default URI on the host that runs the task.
     type: list
     elements: str
   jobs:
-    description: Hosts worked on at once when I(uri) names several (C(--jobs)).
+    description:
+      - Hosts worked on at once when I(uri) names several (C(--jobs)).
     type: int
   validate:
-    description: Let libvirt validate every definition against its schema.
+    description:
+      - Let libvirt validate every definition against its schema.
     type: bool
     default: true
   mode:
-    description: CPU mode for C(enabled) (C(--mode)); virt-nest picks one when omitted.
+    description:
+      - The CPU mode for C(enabled) (C(--mode)); virt-nest picks one when omitted.
     type: str
     choices: [auto, host-passthrough, host-model, custom]
   model:
-    description: CPU model for custom mode (C(--model)).
+    description:
+      - The CPU model for custom mode (C(--model)).
     type: str
   feature:
-    description: C(vmx), C(svm), or C(auto) from the host (C(--feature)).
+    description:
+      - C(vmx), C(svm), or C(auto) from the host (C(--feature)).
     type: str
     choices: [auto, vmx, svm]
   force:
-    description: Change domains virt-nest would refuse (C(--force)).
+    description:
+      - Change domains virt-nest would refuse (C(--force)).
     type: bool
     default: false
   backup_dir:
-    description: Where virt-nest keeps its backups (C(--backup-dir)).
+    description:
+      - Where virt-nest keeps its backups (C(--backup-dir)).
     type: path
   allow_skipped:
-    description: Do not fail the task for domains virt-nest skipped (refused, vanished).
+    description:
+      - Do not fail the task for domains virt-nest skipped (refused, vanished).
     type: bool
     default: false
   executable:
-    description: The virt-nest binary.
+    description:
+      - The virt-nest binary.
     type: path
     default: virt-nest
+seealso:
+  - module: virtnest.virt_nest.virt_nest_info
+notes:
+  - "The change applies to a running domain after a cold boot only: shut it down and start it;
+    a guest reboot is not enough."
 """
 
 EXAMPLES = r"""
 - name: Make every web VM nest-capable
-  virt_nest:
+  virtnest.virt_nest.virt_nest:
     name: ["web-*"]
     state: enabled
+  register: nest
 
-- name: Harden the whole host, two fleets at once
-  virt_nest:
+- name: Say which VMs need a cold boot
+  ansible.builtin.debug:
+    msg: "shut down and start {{ nest.restart_required | join(', ') }}"
+  when: nest.restart_required | length > 0
+
+- name: Harden two hypervisors at once
+  virtnest.virt_nest.virt_nest:
     all: true
     state: disabled
-    uri: ["qemu+ssh://root@kvm-1/system", "qemu+ssh://root@kvm-2/system"]
+    uri:
+      - qemu+ssh://root@kvm-1/system
+      - qemu+ssh://root@kvm-2/system
 """
 
 RETURN = r"""
 domains:
-  description: virt-nest's per-domain records (name, uuid, state, action, reason, changes,
-    warnings, restart_required, backup, diff; uri with several hosts).
+  description:
+    - virt-nest's per-domain records; with several hosts each also has its C(uri).
   type: list
+  elements: dict
   returned: when virt-nest printed its report
+  sample:
+    - name: web-1
+      uuid: 3101576a-02f8-478c-9da9-437060bf4acf
+      state: running
+      action: changed
+      reason: "applies after a cold boot: shut down and start; a guest reboot is not enough"
+      changes: ["added <cpu mode='host-passthrough'>"]
+      warnings: []
+      restart_required: true
+      backup: /var/lib/virt-nest/backups/test_default/3101576a-02f8-478c-9da9-437060bf4acf/20261130T120000Z-enable-web-1.xml
+restart_required:
+  description:
+    - Names of the domains that were (in check mode, would be) changed while running; the
+      change applies after a cold boot (shut down and start).
+  type: list
+  elements: str
+  returned: always
+  sample: ["web-1", "web-2"]
 summary:
-  description: virt-nest's counts (selected, changed, would_change, already, skipped, failed).
+  description: virt-nest's counts of the run.
   type: dict
   returned: with one host
+  sample:
+    selected: 3
+    changed: 2
+    would_change: 0
+    already: 1
+    skipped: 0
+    failed: 0
+    dry_run: false
+    exit_code: 0
 hosts:
-  description: per host its uri, status (ok, unreachable, failed), exit_code, error, summary.
+  description: Per host its uri, status (ok, unreachable, failed), exit_code, error and summary.
   type: list
+  elements: dict
   returned: with several hosts
+  sample:
+    - uri: qemu+ssh://root@kvm-1/system
+      status: ok
+      exit_code: 0
+      error: null
+      summary: {selected: 1, changed: 1, would_change: 0, already: 0, skipped: 0, failed: 0}
 exit_code:
-  description: virt-nest's exit status (not C(rc), which Ansible would take as a failure
-    whenever it is not 0, while 3 may be allowed by I(allow_skipped)).
+  description:
+    - virt-nest's exit status. Not C(rc), which Ansible would treat as a failure whenever it
+      is not 0, while 3 may be allowed by I(allow_skipped).
   type: int
   returned: always
+  sample: 0
 cmd:
-  description: the command line that ran.
+  description: The command line that ran.
   type: list
+  elements: str
   returned: always
+  sample: ["/usr/bin/virt-nest", "enable", "web-*", "--json"]
+stderr:
+  description: virt-nest's standard error.
+  type: str
+  returned: always
+  sample: ""
 """
 
 import json
@@ -159,6 +250,16 @@ def describe(record):
                              record.get("reason") or "")
 
 
+def warn_once_per_text(module, records):
+    # The same warning (an unverifiable host, say) often holds for every domain: say it once.
+    names_by_text = {}
+    for record in records:
+        for text in record.get("warnings") or []:
+            names_by_text.setdefault(text, []).append(record.get("name"))
+    for text, names in names_by_text.items():
+        module.warn("%s: %s" % (", ".join(names), text))
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -184,7 +285,7 @@ def main():
     cmd = build_command(module, executable)
     rc, out, err = module.run_command(cmd)
 
-    result = dict(changed=False, exit_code=rc, cmd=cmd, stderr=err)
+    result = dict(changed=False, exit_code=rc, cmd=cmd, stderr=err, restart_required=[])
     try:
         report = json.loads(out) if out.strip() else None
     except ValueError:
@@ -199,10 +300,14 @@ def main():
         if key in report:
             result[key] = report[key]
     result["changed"] = any(r.get("action") in CHANGING for r in records)
+    result["restart_required"] = [
+        r.get("name") for r in records if r.get("action") in CHANGING and r.get("restart_required")
+    ]
     if module._diff:
         result["diff"] = [
             dict(prepared=r["diff"]) for r in records if r.get("diff")
         ]
+    warn_once_per_text(module, records)
 
     failed = [r for r in records if r.get("action") == "failed"]
     skipped = [r for r in records if r.get("action") == "skipped"]
