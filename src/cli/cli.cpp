@@ -5,10 +5,33 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <unistd.h>
 
 namespace virtnest {
+namespace {
+
+// A result that did not reach standard output (a full disk, /dev/full, a closed descriptor)
+// is a failure, whatever the command decided.
+int finish_output(std::ostream& out, std::ostream& err, int code) {
+    errno = 0;
+    out.flush();
+    if (&out == &std::cout && std::fflush(stdout) != 0) {
+        out.setstate(std::ios::badbit);
+    }
+    if (!out) {
+        const int reason = errno;
+        err << "virt-nest: error: cannot write standard output"
+            << (reason != 0 ? std::string(": ") + std::strerror(reason) : std::string()) << '\n';
+        return to_int(ExitCode::error);
+    }
+    return code;
+}
+
+} // namespace
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     CommandContext ctx;
@@ -58,7 +81,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         err << "virt-nest: error: " << e.what() << '\n';
         return to_int(ExitCode::error);
     }
-    return ctx.exit_code;
+    return finish_output(out, err, ctx.exit_code);
 }
 
 int run_cli(int argc, const char* const* argv) {

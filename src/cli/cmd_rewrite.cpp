@@ -111,7 +111,7 @@ int run_rewrite(const RewriteOptions& opts, CommandContext& ctx) {
     if (opts.output.empty()) {
         *ctx.out << text;
     } else {
-        write_file_atomic(opts.output, text);
+        write_output_file(opts.output, text);
     }
     return to_int(result.changed ? ExitCode::ok : ExitCode::unchanged);
 }
@@ -145,7 +145,7 @@ void setup_rewrite(CLI::App& app, CommandContext& ctx) {
         ->type_name("N");
     sub->add_flag("-v,--verbose", opts->verbose, "list each change on standard error");
     sub->add_option("-o,--output", opts->output,
-                    "write to OUT (atomically, mode 0600) instead of "
+                    "write to OUT (a new or regular file atomically, mode 0600; a device or FIFO in place) instead of "
                     "standard output")
         ->type_name("OUT");
     sub->callback([opts, &ctx] { ctx.exit_code = run_rewrite(*opts, ctx); });

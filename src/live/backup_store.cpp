@@ -75,40 +75,6 @@ void make_private_dirs(const fs::path& dir) {
     fs::permissions(dir, k_private_dir, ec);
 }
 
-// Temporary file and rename, as write_file_atomic, but without its two fsyncs: the caller
-// flushes a whole batch with one syncfs before it relies on any of them.
-void write_unsynced(const fs::path& path, std::string_view content) {
-    std::string tmpl = (path.parent_path() / ("." + path.filename().string() + ".XXXXXX")).string();
-    int fd = ::mkstemp(tmpl.data());
-    if (fd < 0) {
-        throw Error("cannot create backup \"" + path.string() + "\": " + std::strerror(errno));
-    }
-    bool ok = ::fchmod(fd, S_IRUSR | S_IWUSR) == 0;
-    const char* data = content.data();
-    std::size_t left = content.size();
-    while (ok && left > 0) {
-        ssize_t written = ::write(fd, data, left);
-        if (written < 0 && errno == EINTR) {
-            continue;
-        }
-        ok = written > 0;
-        if (ok) {
-            data += written;
-            left -= static_cast<std::size_t>(written);
-        }
-    }
-    int err = errno;
-    ok = (::close(fd) == 0) && ok;
-    if (ok && ::rename(tmpl.c_str(), path.c_str()) != 0) {
-        ok = false;
-        err = errno;
-    }
-    if (!ok) {
-        ::unlink(tmpl.c_str());
-        throw Error("cannot write backup \"" + path.string() + "\": " + std::strerror(err));
-    }
-}
-
 } // namespace
 
 std::string_view to_string(BackupKind kind) noexcept {
@@ -172,11 +138,9 @@ fs::path BackupStore::save(std::string_view uuid, std::string_view name, std::st
         path = dir / (format_stamp(now) + suffix);
         now += std::chrono::microseconds(1);
     } while (fs::exists(path, ec));
-    if (durability == Durability::now) {
-        write_file_atomic(path, xml, fs::perms::owner_read | fs::perms::owner_write, k_private_dir);
-    } else {
-        write_unsynced(path, xml);
-    }
+    // Durability::at_sync: the caller flushes a whole batch with one syncfs (sync()).
+    write_file_atomic(path, xml, fs::perms::owner_read | fs::perms::owner_write, k_private_dir,
+                      durability);
     return path;
 }
 

@@ -4,6 +4,8 @@
 // Layout: <root>/<connection key>/<domain uuid>/<UTC time>-<kind>-<name>.xml, mode 0600
 // in directories of mode 0700 (the XML holds secrets).
 
+#include "virtnest/util/atomic_file.hpp"
+
 #include <chrono>
 #include <filesystem>
 #include <optional>
@@ -36,10 +38,6 @@ std::filesystem::path backup_dir_or_default(const std::filesystem::path& given);
 // Return a directory name for a connection URI: unsafe characters become '_', long URIs
 // are shortened with a hash so distinct URIs stay distinct.
 std::string connection_key(std::string_view uri);
-
-// When a backup reaches the disk: at once (fsync per file), or at the next
-// BackupStore::sync(), which bulk runs call once per batch before defining any of it.
-enum class Durability { now, at_sync };
 
 // One backup file found on disk.
 struct BackupEntry {
