@@ -145,7 +145,8 @@ void setup_rewrite(CLI::App& app, CommandContext& ctx) {
         ->type_name("N");
     sub->add_flag("-v,--verbose", opts->verbose, "list each change on standard error");
     sub->add_option("-o,--output", opts->output,
-                    "write to OUT (a new or regular file atomically, mode 0600; a device or FIFO in place) instead of "
+                    "write to OUT (a new or regular file atomically, mode 0600; a device or FIFO "
+                    "in place) instead of "
                     "standard output")
         ->type_name("OUT");
     sub->callback([opts, &ctx] { ctx.exit_code = run_rewrite(*opts, ctx); });

@@ -4,11 +4,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
-#include <cstdlib>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -201,7 +201,8 @@ TEST_CASE("cmd_rewrite: item 5: -o never replaces a device node or a symlink's n
           "[cmd_rewrite]") {
     Scratch scratch;
     SECTION("/dev/null stays the null device") {
-        Run run = cli({"rewrite", scratch.input.string(), "--mode", "host-model", "-o", "/dev/null"});
+        Run run =
+            cli({"rewrite", scratch.input.string(), "--mode", "host-model", "-o", "/dev/null"});
         CHECK(run.code == to_int(ExitCode::ok));
         struct stat st {};
         REQUIRE(::stat("/dev/null", &st) == 0);
@@ -221,8 +222,8 @@ TEST_CASE("cmd_rewrite: item 5: -o never replaces a device node or a symlink's n
     SECTION("a FIFO nobody reads is refused at once, not waited on, and stays a FIFO") {
         const fs::path fifo = scratch.dir / "fifo";
         REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
-        Run run = cli({"rewrite", scratch.input.string(), "--mode", "host-model", "-o",
-                       fifo.string()});
+        Run run =
+            cli({"rewrite", scratch.input.string(), "--mode", "host-model", "-o", fifo.string()});
         CHECK(run.code == to_int(ExitCode::error));
         CHECK(run.err == "virt-nest: error: cannot write \"" + fifo.string() +
                              "\": No such device or address\n");
@@ -245,8 +246,8 @@ TEST_CASE("cmd_rewrite: item 5: -o never replaces a device node or a symlink's n
 TEST_CASE("cmd_rewrite: item 6: a result that cannot be written is exit 1 with the reason",
           "[cmd_rewrite]") {
     Scratch scratch;
-    const std::string command = std::string(VIRTNEST_BINARY) + " rewrite " +
-                                scratch.input.string() + " --mode host-model";
+    const std::string command =
+        std::string(VIRTNEST_BINARY) + " rewrite " + scratch.input.string() + " --mode host-model";
     SECTION("standard output on /dev/full") {
         const std::string err = (scratch.dir / "err").string();
         int status = std::system((command + " > /dev/full 2> " + err).c_str());
@@ -260,13 +261,13 @@ TEST_CASE("cmd_rewrite: item 6: a result that cannot be written is exit 1 with t
         int status = std::system((command + " >&- 2> " + err).c_str());
         REQUIRE(WIFEXITED(status));
         CHECK(WEXITSTATUS(status) == 1);
-        CHECK(slurp(err) == "virt-nest: error: cannot write standard output: Bad file descriptor\n");
+        CHECK(slurp(err) ==
+              "virt-nest: error: cannot write standard output: Bad file descriptor\n");
     }
     SECTION("-o /dev/full") {
-        Run run = cli({"rewrite", scratch.input.string(), "--mode", "host-model", "-o",
-                       "/dev/full"});
+        Run run =
+            cli({"rewrite", scratch.input.string(), "--mode", "host-model", "-o", "/dev/full"});
         CHECK(run.code == to_int(ExitCode::error));
-        CHECK(run.err ==
-              "virt-nest: error: cannot write \"/dev/full\": No space left on device\n");
+        CHECK(run.err == "virt-nest: error: cannot write \"/dev/full\": No space left on device\n");
     }
 }
