@@ -12,6 +12,27 @@
 namespace virtnest {
 namespace {
 
+// Return the newest enable/disable backup of `uuid` older than `bad` that reads as this
+// domain's definition; nullopt when there is none.
+std::optional<std::filesystem::path> older_valid_backup(const BackupStore& store,
+                                                        const std::string& uuid,
+                                                        const std::filesystem::path& bad) {
+    std::vector<BackupEntry> entries = store.list(uuid);
+    for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+        if (it->kind == BackupKind::revert || it->path.filename() >= bad.filename()) {
+            continue;
+        }
+        try {
+            if (inspect_cpu(read_backup(it->path)).uuid == uuid) {
+                return it->path;
+            }
+        } catch (const Error&) {
+            continue; // corrupt too: look further back
+        }
+    }
+    return std::nullopt;
+}
+
 DomainOutcome revert_one(const Connection& conn, const RevertOptions& options,
                          const BackupStore& store, DomainMarks& marks, const ListedDomain& item) {
     DomainOutcome outcome = outcome_for(item);
@@ -35,6 +56,12 @@ DomainOutcome revert_one(const Connection& conn, const RevertOptions& options,
     } catch (const Error& e) {
         outcome.reason =
             "backup \"" + source.string() + "\" is not a domain definition: " + e.what();
+        if (!options.backup_file) {
+            if (auto older = older_valid_backup(store, outcome.uuid, source)) {
+                outcome.reason += "; the next older valid backup is \"" + older->string() +
+                                  "\" (use --backup " + older->string() + ")";
+            }
+        }
         return outcome;
     }
     if (backup_facts.uuid != outcome.uuid || backup_facts.name != outcome.name) {
