@@ -89,7 +89,9 @@ std::string render_text(const CheckReport& report, bool colour) {
 
 std::string render_json(const std::vector<CheckReport>& reports) {
     if (reports.size() == 1) {
-        return report_json(reports.front()).dump(2) + "\n";
+        return report_json(reports.front())
+                   .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+               "\n";
     }
     nlohmann::ordered_json hosts = nlohmann::ordered_json::array();
     bool ready = true;
@@ -98,7 +100,7 @@ std::string render_json(const std::vector<CheckReport>& reports) {
         ready = ready && is_ready(report.checks);
     }
     nlohmann::ordered_json doc = {{"ready", ready}, {"hosts", hosts}};
-    return doc.dump(2) + "\n";
+    return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 } // namespace virtnest

@@ -147,10 +147,11 @@ int run_on_hosts(const FleetOptions& fleet, std::ostream& out, std::ostream& err
         RunOutcome outcome = job(conn);
         if (json) {
             if (outcome.summary.is_null()) {
-                out << outcome.records.dump(2) << '\n';
+                out << outcome.records.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                    << '\n';
             } else {
                 nlohmann::json doc = {{"domains", outcome.records}, {"summary", outcome.summary}};
-                out << doc.dump(2) << '\n';
+                out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
             }
         } else {
             out << outcome.text;
@@ -173,7 +174,9 @@ int run_on_hosts(const FleetOptions& fleet, std::ostream& out, std::ostream& err
         results[index] = std::move(result);
     });
     if (json) {
-        out << render_hosts_json(results).dump(2) << '\n';
+        out << render_hosts_json(results).dump(2, ' ', false,
+                                               nlohmann::json::error_handler_t::replace)
+            << '\n';
     } else {
         out << render_hosts_tally(results);
     }

@@ -64,3 +64,13 @@ TEST_CASE("check_render: one JSON document", "[check_render]") {
         CHECK(doc["hosts"][0]["ready"] == true);
     }
 }
+
+TEST_CASE("check_render: item 16: invalid UTF-8 (a fixture's CPU model) is replaced in JSON",
+          "[check_render]") {
+    virtnest::CheckReport report = sample(CheckStatus::pass);
+    report.checks[0].message = "CPU: Xeon\xff";
+    std::string one;
+    REQUIRE_NOTHROW(one = virtnest::render_json({report}));
+    CHECK(nlohmann::json::parse(one)["checks"][0]["message"] == "CPU: Xeon\xef\xbf\xbd");
+    REQUIRE_NOTHROW(nlohmann::json::parse(virtnest::render_json({report, report})));
+}
