@@ -26,8 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)virtnest::parse_module_options(files.front());
         (void)virtnest::effective_option(files, cmdline, module, "nested");
         (void)virtnest::module_blocks(files, module);
-        (void)virtnest::plan_persistent_options(
-            files, cmdline, module, {{"nested", true, true}, {"hpage", false, false}});
+        (void)virtnest::plan_persistent_options(files, cmdline, module,
+                                                {{"nested", true, true}, {"hpage", false, false}});
     } catch (const virtnest::Error&) {
         return 0; // refused with a message
     }

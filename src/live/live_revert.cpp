@@ -8,9 +8,19 @@
 #include "virtnest/live/nest_planner.hpp"
 #include "virtnest/xml/secret_mask.hpp"
 #include "virtnest/xml/xml_diff.hpp"
+#include "virtnest/xml/xml_document.hpp"
+
+#include <pugixml.hpp>
 
 namespace virtnest {
 namespace {
+
+// Return `domain_xml` with its <name> set to `name`, everything else as it was printed.
+std::string with_name(const std::string& domain_xml, const std::string& name) {
+    pugi::xml_document doc = parse_domain_xml(domain_xml, "backup");
+    doc.document_element().child("name").text().set(name.c_str());
+    return format_xml(doc);
+}
 
 // Return the newest enable/disable backup of `uuid` older than `bad` that reads as this
 // domain's definition; nullopt when there is none.
@@ -49,7 +59,7 @@ DomainOutcome revert_one(const Connection& conn, const RevertOptions& options,
                          "\": nothing to revert to (use --backup FILE or --backup-dir DIR)";
         return outcome;
     }
-    const std::string backup_xml = read_backup(source);
+    std::string backup_xml = read_backup(source);
     CpuFacts backup_facts;
     try {
         backup_facts = inspect_cpu(backup_xml);
@@ -64,10 +74,18 @@ DomainOutcome revert_one(const Connection& conn, const RevertOptions& options,
         }
         return outcome;
     }
-    if (backup_facts.uuid != outcome.uuid || backup_facts.name != outcome.name) {
+    if (backup_facts.uuid != outcome.uuid) {
         outcome.reason = "backup \"" + source.string() + "\" belongs to domain \"" +
                          backup_facts.name + "\" (" + backup_facts.uuid + "), not to this one";
         return outcome;
+    }
+    if (backup_facts.name != outcome.name) {
+        // The UUID is the identity; a `virsh domrename` since the backup keeps its new name.
+        backup_xml = with_name(backup_xml, outcome.name);
+        outcome.warnings.push_back("the backup was taken when the domain was named \"" +
+                                   backup_facts.name + "\"; restored keeping its name \"" +
+                                   outcome.name + "\"");
+        backup_facts.name = outcome.name;
     }
 
     const std::string current = dom.xml(XmlView::inactive_secure);

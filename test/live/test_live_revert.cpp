@@ -164,3 +164,23 @@ TEST_CASE("live revert: item 9: a corrupt newest backup names the next older val
                                            "\" (use --backup " + good.string() + ")"));
     REQUIRE(snapshot_fleet(conn) == enabled);
 }
+
+TEST_CASE("live revert: item 12: after a rename the UUID is the identity", "[live][revert]") {
+    live_test::TempDir backups;
+    Connection conn = Connection::open(live_test::fleet_uri());
+    const auto original = snapshot_fleet(conn);
+    REQUIRE(enable_all(conn, backups.path).exit_code == 0);
+    BackupStore store(backups.path, conn.uri());
+    const std::string uuid = conn.lookup("db-1").uuid();
+    // The backup as `virsh domrename db-1 db-1` would have left it: taken under another name.
+    std::string old = read_backup(store.latest(uuid)->path);
+    old.replace(old.find("<name>db-1</name>"), 17, "<name>db-old</name>");
+    store.save(uuid, "db-old", old, BackupKind::enable);
+    RunOutcome outcome = revert_on(conn, revert_options(backups.path, {"db-1"}, false));
+    REQUIRE(outcome.exit_code == 0);
+    auto db1 = record_named(outcome.records, "db-1");
+    REQUIRE(db1["action"] == "changed");
+    REQUIRE(db1["warnings"][0] == "the backup was taken when the domain was named \"db-old\"; "
+                                  "restored keeping its name \"db-1\"");
+    REQUIRE(conn.lookup("db-1").xml(XmlView::inactive_secure) == original.at("db-1"));
+}
