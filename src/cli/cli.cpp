@@ -2,9 +2,11 @@
 
 #include "cli/commands.hpp"
 #include "virtnest/util/error.hpp"
+#include "virtnest/util/name_suggest.hpp"
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -57,6 +59,31 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     setup_revert(app, ctx);
     setup_check(app, ctx);
     setup_host(app, ctx);
+
+    // CLI11 says "A subcommand is required" for a misspelt one; name it instead. The first
+    // word that is not an option (or a global option's value) is the subcommand.
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        if (arg == "-c" || arg == "--connect" || arg == "--hosts" || arg == "--jobs") {
+            ++i;
+            continue;
+        }
+        if (arg.empty() || arg.front() == '-') {
+            continue;
+        }
+        std::vector<std::string> names;
+        for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+            names.push_back(sub->get_name());
+        }
+        if (std::find(names.begin(), names.end(), arg) == names.end()) {
+            std::vector<std::string_view> candidates(names.begin(), names.end());
+            err << "virt-nest: error: unknown subcommand \"" << arg << "\""
+                << did_you_mean(arg, candidates) << '\n'
+                << "run 'virt-nest --help' for usage\n";
+            return to_int(ExitCode::usage);
+        }
+        break;
+    }
 
     // CLI11 parses argv-style input in reverse order.
     std::vector<std::string> reversed(args.rbegin(), args.rend());

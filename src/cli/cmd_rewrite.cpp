@@ -13,6 +13,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -40,7 +41,13 @@ std::string read_input(const std::string& path) {
         if (std::cin.bad()) {
             throw Error("cannot read standard input");
         }
+        if (text.str().empty()) {
+            throw Error("standard input is empty: give a domain XML document or a FILE");
+        }
         return text.str();
+    }
+    if (std::filesystem::is_directory(path)) {
+        throw Error("cannot read file \"" + path + "\": it is a directory");
     }
     std::ifstream in(path, std::ios::binary);
     if (!in) {

@@ -271,3 +271,45 @@ TEST_CASE("cmd_rewrite: item 6: a result that cannot be written is exit 1 with t
         CHECK(run.err == "virt-nest: error: cannot write \"/dev/full\": No space left on device\n");
     }
 }
+
+TEST_CASE("cmd_rewrite: item 27: a directory, an empty or closed stdin, a bogus subcommand",
+          "[cmd_rewrite]") {
+    Scratch scratch;
+    Run dir = cli({"rewrite", scratch.dir.string(), "--mode", "host-model"});
+    CHECK(dir.code == to_int(ExitCode::error));
+    CHECK(dir.err == "virt-nest: error: cannot read file \"" + scratch.dir.string() +
+                         "\": it is a directory\n");
+    std::istringstream empty;
+    std::streambuf* saved = std::cin.rdbuf(empty.rdbuf());
+    Run none = cli({"rewrite", "--mode", "host-model"});
+    std::cin.rdbuf(saved);
+    CHECK(none.code == to_int(ExitCode::error));
+    CHECK(none.err ==
+          "virt-nest: error: standard input is empty: give a domain XML document or a FILE\n");
+    const std::string err = (scratch.dir / "err").string();
+    int status = std::system(
+        (std::string(VIRTNEST_BINARY) + " rewrite --mode host-model <&- 2> " + err).c_str());
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 1);
+    CHECK(slurp(err) ==
+          "virt-nest: error: standard input is empty: give a domain XML document or a FILE\n");
+    Run bogus = cli({"-c", "test:///default", "rewrit"});
+    CHECK(bogus.code == to_int(ExitCode::usage));
+    CHECK(bogus.err == "virt-nest: error: unknown subcommand \"rewrit\"; did you mean "
+                       "\"rewrite\"?\nrun 'virt-nest --help' for usage\n");
+}
+
+TEST_CASE("cmd_rewrite: item 27: -o creates missing parents private whatever the umask",
+          "[cmd_rewrite]") {
+    Scratch scratch;
+    const fs::path out = scratch.dir / "a/b/c/out.xml";
+    const mode_t old_mask = ::umask(0);
+    Run run = cli({"rewrite", scratch.input.string(), "--mode", "host-model", "-o", out.string()});
+    ::umask(old_mask);
+    CHECK(run.code == to_int(ExitCode::ok));
+    for (const fs::path& dir : {scratch.dir / "a", scratch.dir / "a/b", scratch.dir / "a/b/c"}) {
+        struct stat st {};
+        REQUIRE(::stat(dir.c_str(), &st) == 0);
+        CHECK((st.st_mode & 0777) == 0700);
+    }
+}
