@@ -3,6 +3,7 @@
 #include "virtnest/check/host_verdict.hpp"
 #include "virtnest/util/atomic_file.hpp"
 #include "virtnest/util/error.hpp"
+#include "virtnest/util/rooted_fs.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -65,6 +66,20 @@ class ModprobeLoader : public ModuleLoader {
         }
     }
 };
+
+// Write `path` (absolute, as seen from `root`) atomically inside `root`: the directory is
+// resolved and created inside the root, so no symlink in a hostile image leads out of it.
+void write_in_root(const std::filesystem::path& root, const std::string& path,
+                   const std::string& content) {
+    using std::filesystem::perms;
+    const std::filesystem::path inside(path);
+    RootedFs fs(root);
+    UniqueFd dir = fs.make_dirs(inside.parent_path().string(), 0755);
+    write_file_atomic_at(dir.get(), inside.filename().string(), content,
+                         perms::owner_read | perms::owner_write | perms::group_read |
+                             perms::others_read,
+                         Durability::now, root / inside.relative_path());
+}
 
 bool runtime_ok(const HostFacts& facts, const HostEnablePlan& plan) {
     const KvmModule* module = find_module(facts, plan.module);
@@ -202,13 +217,7 @@ void persist(const HostEnableRequest& request, const HostEnablePlan& plan, std::
                 << (edit.before ? " (replacing its content):\n" : " (new file):\n")
                 << indented(edit.after);
         } else {
-            std::filesystem::path relative = std::filesystem::path(edit.path).relative_path();
-            using std::filesystem::perms;
-            write_file_atomic(request.root / relative, edit.after,
-                              perms::owner_read | perms::owner_write | perms::group_read |
-                                  perms::others_read,
-                              perms::owner_all | perms::group_read | perms::group_exec |
-                                  perms::others_read | perms::others_exec);
+            write_in_root(request.root, edit.path, edit.after);
             out << "wrote " << edit.path << "\n";
         }
     }

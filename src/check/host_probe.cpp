@@ -4,7 +4,6 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <fstream>
 #include <linux/kvm.h>
 #include <sstream>
 #include <sys/ioctl.h>
@@ -52,6 +51,13 @@ Platform platform_of(const std::string& vendor_id, const std::map<std::string, s
         return Platform::power;
     }
     return Platform::unknown;
+}
+
+// A module parameter's value is a short word ("Y", "1", "auto"); anything else is not one,
+// and must not be echoed (it may be another file's content).
+bool is_short_printable(std::string_view value) {
+    return value.size() <= k_max_param_value &&
+           std::all_of(value.begin(), value.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
 }
 
 bool is_kvm_module_name(const std::string& name) {
@@ -118,65 +124,53 @@ CpuInfo parse_cpuinfo(std::string_view text) {
 
 // ---- RootedHostFiles ----
 
-RootedHostFiles::RootedHostFiles(std::filesystem::path root) : m_root(std::move(root)) {}
-
-std::filesystem::path RootedHostFiles::resolve(const std::string& path) const {
-    std::string_view relative = path;
-    while (!relative.empty() && relative.front() == '/') {
-        relative.remove_prefix(1);
-    }
-    return m_root / relative;
-}
+RootedHostFiles::RootedHostFiles(const std::filesystem::path& root) : m_fs(root) {}
 
 std::optional<std::string> RootedHostFiles::read(const std::string& path) const {
-    std::ifstream in(resolve(path), std::ios::binary);
-    if (!in) {
-        return std::nullopt;
-    }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (in.bad()) {
-        return std::nullopt;
-    }
-    return ss.str();
+    return m_fs.read(path, k_max_host_file).content;
 }
 
 std::vector<std::string> RootedHostFiles::list(const std::string& dir) const {
-    std::vector<std::string> names;
-    std::error_code ec;
-    for (std::filesystem::directory_iterator it(resolve(dir), ec), end; !ec && it != end;
-         it.increment(ec)) {
-        names.push_back(it->path().filename().string());
-    }
-    std::sort(names.begin(), names.end());
-    return names;
+    return m_fs.list(dir);
 }
 
 bool RootedHostFiles::exists(const std::string& path) const {
-    std::error_code ec;
-    return std::filesystem::exists(resolve(path), ec);
+    return m_fs.status(path).has_value();
 }
 
 std::optional<std::string> RootedHostFiles::open_device(const std::string& path) const {
-    std::filesystem::path full = resolve(path);
-    int fd = ::open(full.c_str(), O_RDWR | O_CLOEXEC);
-    if (fd < 0) {
-        return std::string(std::strerror(errno));
+    std::optional<struct stat> st = m_fs.status(path);
+    if (!st) {
+        return std::string(std::strerror(ENOENT));
     }
-    std::optional<std::string> problem;
-    struct stat st {};
-    // A fixture tree holds a plain file in place of the device; only a real one answers.
-    if (::fstat(fd, &st) == 0 && S_ISCHR(st.st_mode)) {
-        int version = ::ioctl(fd, KVM_GET_API_VERSION, 0);
-        if (version < 0) {
-            problem = std::string("KVM_GET_API_VERSION failed: ") + std::strerror(errno);
-        } else if (version != KVM_API_VERSION) {
-            problem = "KVM API version " + std::to_string(version) + ", expected " +
-                      std::to_string(KVM_API_VERSION);
+    if (!m_fs.is_live()) {
+        // An image's device node says nothing about this machine, and opening one can act
+        // (a watchdog arms); a fixture tree holds a regular file in its place.
+        if (S_ISCHR(st->st_mode) || S_ISREG(st->st_mode)) {
+            return std::nullopt;
         }
+        return std::string("not a character device");
     }
-    ::close(fd);
-    return problem;
+    if (!S_ISCHR(st->st_mode)) {
+        return std::string("not a character device");
+    }
+    UniqueFd fd(m_fs.open(path, O_RDWR | O_NOCTTY | O_NONBLOCK));
+    if (!fd) {
+        return std::string(std::strerror(-fd.release()));
+    }
+    struct stat opened {};
+    if (::fstat(fd.get(), &opened) != 0 || !S_ISCHR(opened.st_mode)) {
+        return std::string("not a character device");
+    }
+    int version = ::ioctl(fd.get(), KVM_GET_API_VERSION, 0);
+    if (version < 0) {
+        return std::string("KVM_GET_API_VERSION failed: ") + std::strerror(errno);
+    }
+    if (version != KVM_API_VERSION) {
+        return "KVM API version " + std::to_string(version) + ", expected " +
+               std::to_string(KVM_API_VERSION);
+    }
+    return std::nullopt;
 }
 
 // ---- probing ----
@@ -237,7 +231,10 @@ HostFacts probe_host(const HostFiles& files) {
         module.name = name;
         for (const std::string& param : files.list(base + "/parameters")) {
             if (auto value = files.read(base + "/parameters/" + param)) {
-                module.params.emplace(param, trim(*value));
+                std::string shown = trim(*value);
+                if (is_short_printable(shown)) {
+                    module.params.emplace(param, std::move(shown));
+                }
             }
         }
         if (auto refcnt = files.read(base + "/refcnt")) {

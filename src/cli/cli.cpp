@@ -3,13 +3,38 @@
 #include "cli/commands.hpp"
 #include "virtnest/libvirt/connection.hpp"
 #include "virtnest/util/error.hpp"
+#include "virtnest/util/name_suggest.hpp"
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <unistd.h>
 
 namespace virtnest {
+namespace {
+
+// A result that did not reach standard output (a full disk, /dev/full, a closed descriptor)
+// is a failure, whatever the command decided.
+int finish_output(std::ostream& out, std::ostream& err, int code) {
+    errno = 0;
+    out.flush();
+    if (&out == &std::cout && std::fflush(stdout) != 0) {
+        out.setstate(std::ios::badbit);
+    }
+    if (!out) {
+        const int reason = errno;
+        err << "virt-nest: error: cannot write standard output"
+            << (reason != 0 ? std::string(": ") + std::strerror(reason) : std::string()) << '\n';
+        return to_int(ExitCode::error);
+    }
+    return code;
+}
+
+} // namespace
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     CommandContext ctx;
@@ -42,6 +67,31 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     setup_host(app, ctx);
     setup_baseline(app, ctx);
 
+    // CLI11 says "A subcommand is required" for a misspelt one; name it instead. The first
+    // word that is not an option (or a global option's value) is the subcommand.
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        if (arg == "-c" || arg == "--connect" || arg == "--hosts" || arg == "--jobs") {
+            ++i;
+            continue;
+        }
+        if (arg.empty() || arg.front() == '-') {
+            continue;
+        }
+        std::vector<std::string> names;
+        for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+            names.push_back(sub->get_name());
+        }
+        if (std::find(names.begin(), names.end(), arg) == names.end()) {
+            std::vector<std::string_view> candidates(names.begin(), names.end());
+            err << "virt-nest: error: unknown subcommand \"" << arg << "\""
+                << did_you_mean(arg, candidates) << '\n'
+                << "run 'virt-nest --help' for usage\n";
+            return to_int(ExitCode::usage);
+        }
+        break;
+    }
+
     // CLI11 parses argv-style input in reverse order.
     std::vector<std::string> reversed(args.rbegin(), args.rend());
     try {
@@ -65,7 +115,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         err << "virt-nest: error: " << e.what() << '\n';
         return to_int(ExitCode::error);
     }
-    return to_int(ctx.exit_code);
+    return finish_output(out, err, to_int(ctx.exit_code));
 }
 
 int run_cli(int argc, const char* const* argv) {

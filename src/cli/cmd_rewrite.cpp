@@ -13,6 +13,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -43,7 +44,13 @@ std::string read_input(const std::string& path) {
         if (std::cin.bad()) {
             throw Error("cannot read standard input");
         }
+        if (text.str().empty()) {
+            throw Error("standard input is empty: give a domain XML document or a FILE");
+        }
         return text.str();
+    }
+    if (std::filesystem::is_directory(path)) {
+        throw Error("cannot read file \"" + path + "\": it is a directory");
     }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
@@ -117,7 +124,7 @@ ExitCode run_rewrite(const RewriteOptions& opts, CommandContext& ctx) {
     if (opts.output.empty()) {
         *ctx.out << text;
     } else {
-        write_file_atomic(opts.output, text);
+        write_output_file(opts.output, text);
     }
     return result.changed ? ExitCode::ok : ExitCode::unchanged;
 }
@@ -160,7 +167,8 @@ void setup_rewrite(CLI::App& app, CommandContext& ctx) {
         ->type_name("N");
     sub->add_flag("-v,--verbose", opts->verbose, "list each change on standard error");
     sub->add_option("-o,--output", opts->output,
-                    "write to OUT (atomically, mode 0600) instead of "
+                    "write to OUT (a new or regular file atomically, mode 0600; a device or FIFO "
+                    "in place) instead of "
                     "standard output")
         ->type_name("OUT");
     sub->callback([opts, &ctx] { ctx.exit_code = run_rewrite(*opts, ctx); });

@@ -144,10 +144,11 @@ void for_each_result(const std::vector<std::string>& uris, unsigned jobs, const 
 void print_single(const RunOutcome& outcome, std::ostream& out, bool json) {
     if (json) {
         if (outcome.summary.is_null()) {
-            out << outcome.records.dump(2) << '\n';
+            out << outcome.records.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                << '\n';
         } else {
             nlohmann::json doc = {{"domains", outcome.records}, {"summary", outcome.summary}};
-            out << doc.dump(2) << '\n';
+            out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
         }
     } else {
         out << outcome.text;
@@ -171,7 +172,9 @@ ExitCode print_many(const std::vector<std::string>& uris, unsigned jobs, std::os
         results[index] = std::move(result);
     });
     if (json) {
-        out << render_hosts_json(results).dump(2) << '\n';
+        out << render_hosts_json(results).dump(2, ' ', false,
+                                               nlohmann::json::error_handler_t::replace)
+            << '\n';
     } else {
         out << render_hosts_tally(results);
     }

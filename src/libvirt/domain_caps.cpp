@@ -1,6 +1,7 @@
 #include "virtnest/libvirt/domain_caps.hpp"
 
 #include "virtnest/util/error.hpp"
+#include "virtnest/xml/xml_document.hpp"
 
 #include <pugixml.hpp>
 
@@ -10,31 +11,8 @@
 namespace virtnest {
 namespace {
 
-// Return "line L, column C" for a byte offset into `text`, both counted from 1.
-std::string position_of(std::string_view text, std::ptrdiff_t offset) {
-    std::size_t end = offset < 0 ? 0 : static_cast<std::size_t>(offset);
-    end = std::min(end, text.size());
-    std::size_t line = 1;
-    std::size_t column = 1;
-    for (std::size_t i = 0; i < end; ++i) {
-        if (text[i] == '\n') {
-            ++line;
-            column = 1;
-        } else {
-            ++column;
-        }
-    }
-    return "line " + std::to_string(line) + ", column " + std::to_string(column);
-}
-
 pugi::xml_document load(std::string_view text, std::string_view what) {
-    pugi::xml_document doc;
-    pugi::xml_parse_result result = doc.load_buffer(text.data(), text.size());
-    if (!result) {
-        throw Error("cannot parse " + std::string(what) + ": " + result.description() + " at " +
-                    position_of(text, result.offset));
-    }
-    return doc;
+    return parse_xml(text, what);
 }
 
 // libvirt's own <vendor> spellings, plus the CPUID strings. Kept here rather than taken

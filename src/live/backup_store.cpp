@@ -2,6 +2,7 @@
 
 #include "virtnest/util/atomic_file.hpp"
 #include "virtnest/util/error.hpp"
+#include "virtnest/util/rooted_fs.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -9,7 +10,6 @@
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
-#include <fstream>
 #include <functional>
 #include <sstream>
 #include <sys/stat.h>
@@ -21,6 +21,49 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::size_t k_max_key_length = 96;
+// File names must fit NAME_MAX (255) with the stamp and kind; libvirt allows longer names.
+constexpr std::size_t k_max_name_length = 64;
+// A backup is one domain definition; anything larger is not one.
+constexpr std::size_t k_max_backup_size = std::size_t{16} << 20;
+// A backup stamped this far ahead of the clock is never chosen as the latest.
+constexpr auto k_clock_slack = std::chrono::minutes(5);
+
+// FNV-1a: a hash that stays the same across builds and platforms, as file names must.
+std::string stable_hash(std::string_view text) {
+    std::uint64_t hash = 14695981039346656037ULL;
+    for (char c : text) {
+        hash ^= static_cast<unsigned char>(c);
+        hash *= 1099511628211ULL;
+    }
+    char out[17] = {};
+    std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(hash));
+    return out;
+}
+
+// Return why a backup directory or file must not be trusted (another user could have
+// planted or changed it); nullopt when it is owned by this user or root and only they
+// can write it.
+std::optional<std::string> distrust(const struct stat& st) {
+    if (st.st_uid != ::geteuid() && st.st_uid != 0) {
+        return "it is owned by uid " + std::to_string(st.st_uid) + ", not by this user or root";
+    }
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+        return "it is writable by group or others";
+    }
+    return std::nullopt;
+}
+
+// Throw when the existing directory `dir` must not be trusted; a missing one is fine.
+void require_trusted_dir(const fs::path& dir) {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0) {
+        return;
+    }
+    if (auto why = distrust(st)) {
+        throw Error("refusing backup directory \"" + dir.string() + "\": " + *why +
+                    " (another user could plant a backup there); use a private --backup-dir");
+    }
+}
 constexpr fs::perms k_private_dir = fs::perms::owner_all;
 
 std::string safe_component(std::string_view text) {
@@ -73,40 +116,6 @@ void make_private_dirs(const fs::path& dir) {
         throw Error("cannot create backup directory \"" + dir.string() + "\": " + ec.message());
     }
     fs::permissions(dir, k_private_dir, ec);
-}
-
-// Temporary file and rename, as write_file_atomic, but without its two fsyncs: the caller
-// flushes a whole batch with one syncfs before it relies on any of them.
-void write_unsynced(const fs::path& path, std::string_view content) {
-    std::string tmpl = (path.parent_path() / ("." + path.filename().string() + ".XXXXXX")).string();
-    int fd = ::mkstemp(tmpl.data());
-    if (fd < 0) {
-        throw Error("cannot create backup \"" + path.string() + "\": " + std::strerror(errno));
-    }
-    bool ok = ::fchmod(fd, S_IRUSR | S_IWUSR) == 0;
-    const char* data = content.data();
-    std::size_t left = content.size();
-    while (ok && left > 0) {
-        ssize_t written = ::write(fd, data, left);
-        if (written < 0 && errno == EINTR) {
-            continue;
-        }
-        ok = written > 0;
-        if (ok) {
-            data += written;
-            left -= static_cast<std::size_t>(written);
-        }
-    }
-    int err = errno;
-    ok = (::close(fd) == 0) && ok;
-    if (ok && ::rename(tmpl.c_str(), path.c_str()) != 0) {
-        ok = false;
-        err = errno;
-    }
-    if (!ok) {
-        ::unlink(tmpl.c_str());
-        throw Error("cannot write backup \"" + path.string() + "\": " + std::strerror(err));
-    }
 }
 
 } // namespace
@@ -163,8 +172,11 @@ fs::path BackupStore::save(std::string_view uuid, std::string_view name, std::st
                            Durability durability) const {
     const fs::path dir = domain_dir(uuid);
     make_private_dirs(dir);
-    const std::string suffix =
-        "-" + std::string(to_string(kind)) + "-" + safe_component(name) + ".xml";
+    std::string shown_name = safe_component(name);
+    if (shown_name.size() > k_max_name_length) {
+        shown_name = shown_name.substr(0, k_max_name_length - 17) + "-" + stable_hash(name);
+    }
+    const std::string suffix = "-" + std::string(to_string(kind)) + "-" + shown_name + ".xml";
     // Names sort by time; a clash within one microsecond moves to the next free one.
     fs::path path;
     std::error_code ec;
@@ -172,11 +184,9 @@ fs::path BackupStore::save(std::string_view uuid, std::string_view name, std::st
         path = dir / (format_stamp(now) + suffix);
         now += std::chrono::microseconds(1);
     } while (fs::exists(path, ec));
-    if (durability == Durability::now) {
-        write_file_atomic(path, xml, fs::perms::owner_read | fs::perms::owner_write, k_private_dir);
-    } else {
-        write_unsynced(path, xml);
-    }
+    // Durability::at_sync: the caller flushes a whole batch with one syncfs (sync()).
+    write_file_atomic(path, xml, fs::perms::owner_read | fs::perms::owner_write, k_private_dir,
+                      durability);
     return path;
 }
 
@@ -195,12 +205,19 @@ void BackupStore::sync() const {
 
 std::vector<BackupEntry> BackupStore::list(std::string_view uuid) const {
     std::vector<BackupEntry> entries;
+    for (const fs::path& dir : {m_dir.parent_path(), m_dir, domain_dir(uuid)}) {
+        require_trusted_dir(dir);
+    }
     std::error_code ec;
     fs::directory_iterator it(domain_dir(uuid), ec);
     if (ec) {
         return entries;
     }
     for (const fs::directory_entry& file : it) {
+        // Only regular files: a FIFO or device planted here must not hang or flood a read.
+        if (!file.is_regular_file(ec) || file.is_symlink(ec)) {
+            continue;
+        }
         std::string filename = file.path().filename().string();
         // <stamp>-<kind>-<name>.xml; the stamp has no '-'.
         auto dash = filename.find('-');
@@ -224,10 +241,14 @@ std::vector<BackupEntry> BackupStore::list(std::string_view uuid) const {
     return entries;
 }
 
-std::optional<BackupEntry> BackupStore::latest(std::string_view uuid) const {
+std::optional<BackupEntry> BackupStore::latest(std::string_view uuid,
+                                               std::chrono::system_clock::time_point now) const {
     std::vector<BackupEntry> entries = list(uuid);
+    // Stamps compare as text; one from the future (a wrong clock, a planted file) would
+    // otherwise stay "latest" for good.
+    const std::string horizon = format_stamp(now + k_clock_slack);
     for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-        if (it->kind != BackupKind::revert) {
+        if (it->kind != BackupKind::revert && it->stamp <= horizon) {
             return *it;
         }
     }
@@ -235,13 +256,25 @@ std::optional<BackupEntry> BackupStore::latest(std::string_view uuid) const {
 }
 
 std::string read_backup(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    // O_NONBLOCK: a FIFO must not hang the open; the checks below refuse it.
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+    if (!fd) {
         throw Error("cannot read backup \"" + path.string() + "\": " + std::strerror(errno));
     }
-    std::ostringstream content;
-    content << in.rdbuf();
-    return content.str();
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) {
+        throw Error("cannot read backup \"" + path.string() + "\": " + std::strerror(errno));
+    }
+    if (S_ISREG(st.st_mode)) {
+        if (auto why = distrust(st)) {
+            throw Error("refusing backup \"" + path.string() + "\": " + *why);
+        }
+    }
+    ReadResult content = read_regular_fd(fd.get(), k_max_backup_size);
+    if (!content.content) {
+        throw Error("cannot read backup \"" + path.string() + "\": " + content.problem.reason);
+    }
+    return std::move(*content.content);
 }
 
 } // namespace virtnest

@@ -164,7 +164,7 @@ std::string render_baseline_json(const BaselineResult& result) {
         {"cpu", result.cpu_xml},
         {"hosts", hosts},
     };
-    return doc.dump(2) + "\n";
+    return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 } // namespace virtnest

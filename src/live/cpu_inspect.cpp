@@ -2,6 +2,7 @@
 
 #include "virtnest/rewrite/cpu_vendor.hpp"
 #include "virtnest/util/error.hpp"
+#include "virtnest/xml/xml_document.hpp"
 
 #include <pugixml.hpp>
 
@@ -9,18 +10,7 @@ namespace virtnest {
 namespace {
 
 pugi::xml_document parse_domain(std::string_view domain_xml) {
-    pugi::xml_document doc;
-    pugi::xml_parse_result parsed = doc.load_buffer(domain_xml.data(), domain_xml.size(),
-                                                    pugi::parse_default, pugi::encoding_utf8);
-    if (!parsed) {
-        throw Error("cannot parse domain XML at offset " + std::to_string(parsed.offset) + ": " +
-                    parsed.description());
-    }
-    if (std::string_view(doc.document_element().name()) != "domain") {
-        throw Error("cannot parse domain XML: the root element is <" +
-                    std::string(doc.document_element().name()) + ">, not <domain>");
-    }
-    return doc;
+    return parse_domain_xml(domain_xml, "domain XML");
 }
 
 } // namespace

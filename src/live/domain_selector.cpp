@@ -56,11 +56,15 @@ std::vector<std::size_t> select_domains(const std::vector<DomainBrief>& domains,
         std::fill(chosen.begin(), chosen.end(), true);
     }
     for (const std::string& pattern : selection.patterns) {
+        // A domain's exact name wins over reading it as a glob: "web-[1]" names that domain
+        // alone when one is called so, never web-1 too.
+        const bool exact = std::any_of(domains.begin(), domains.end(),
+                                       [&](const DomainBrief& d) { return d.name == pattern; });
+        const bool glob = !exact && is_glob(pattern);
         bool matched = false;
         for (std::size_t i = 0; i < domains.size(); ++i) {
             const std::string& name = domains[i].name;
-            bool hit = is_glob(pattern) ? ::fnmatch(pattern.c_str(), name.c_str(), 0) == 0
-                                        : pattern == name;
+            bool hit = glob ? ::fnmatch(pattern.c_str(), name.c_str(), 0) == 0 : pattern == name;
             if (hit) {
                 chosen[i] = true;
                 matched = true;

@@ -8,6 +8,9 @@
 #include "virtnest/live/nest_planner.hpp"
 #include "virtnest/xml/secret_mask.hpp"
 #include "virtnest/xml/xml_diff.hpp"
+#include "virtnest/xml/xml_document.hpp"
+
+#include <pugixml.hpp>
 
 namespace virtnest {
 namespace {
@@ -19,6 +22,34 @@ struct RevertRun {
     const BackupStore& store;
     DomainMarks marks;
 };
+
+// Return `domain_xml` with its <name> set to `name`, everything else as it was printed.
+std::string with_name(const std::string& domain_xml, const std::string& name) {
+    pugi::xml_document doc = parse_domain_xml(domain_xml, "backup");
+    doc.document_element().child("name").text().set(name.c_str());
+    return format_xml(doc);
+}
+
+// Return the newest enable/disable backup of `uuid` older than `bad` that reads as this
+// domain's definition; nullopt when there is none.
+std::optional<std::filesystem::path> older_valid_backup(const BackupStore& store,
+                                                        const std::string& uuid,
+                                                        const std::filesystem::path& bad) {
+    std::vector<BackupEntry> entries = store.list(uuid);
+    for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+        if (it->kind == BackupKind::revert || it->path.filename() >= bad.filename()) {
+            continue;
+        }
+        try {
+            if (inspect_cpu(read_backup(it->path)).uuid == uuid) {
+                return it->path;
+            }
+        } catch (const Error&) {
+            continue; // corrupt too: look further back
+        }
+    }
+    return std::nullopt;
+}
 
 // Return the backup to restore: --backup, else the domain's latest; nullopt with the reason
 // in `outcome` when there is none.
@@ -36,21 +67,36 @@ std::optional<std::filesystem::path> backup_source(const RevertRun& run, DomainO
 }
 
 // Return the CPU facts of a backup that belongs to this domain; nullopt with the reason in
-// `outcome` when it is not a definition of it.
-std::optional<CpuFacts> backup_facts(const std::filesystem::path& source,
-                                     const std::string& backup_xml, DomainOutcome& outcome) {
+// `outcome` when it is not a definition of it (naming the next older valid backup when the
+// newest is corrupt). The UUID is the identity: the backup of a domain renamed since
+// (`virsh domrename`) gets the current name in `backup_xml`, with a warning.
+std::optional<CpuFacts> backup_facts(const RevertRun& run, const std::filesystem::path& source,
+                                     std::string& backup_xml, DomainOutcome& outcome) {
     CpuFacts facts;
     try {
         facts = inspect_cpu(backup_xml);
     } catch (const Error& e) {
         outcome.reason =
             "backup \"" + source.string() + "\" is not a domain definition: " + e.what();
+        if (!run.options.backup_file) {
+            if (auto older = older_valid_backup(run.store, outcome.uuid, source)) {
+                outcome.reason += "; the next older valid backup is \"" + older->string() +
+                                  "\" (use --backup " + older->string() + ")";
+            }
+        }
         return std::nullopt;
     }
-    if (facts.uuid != outcome.uuid || facts.name != outcome.name) {
+    if (facts.uuid != outcome.uuid) {
         outcome.reason = "backup \"" + source.string() + "\" belongs to domain \"" + facts.name +
                          "\" (" + facts.uuid + "), not to this one";
         return std::nullopt;
+    }
+    if (facts.name != outcome.name) {
+        backup_xml = with_name(backup_xml, outcome.name);
+        outcome.warnings.push_back("the backup was taken when the domain was named \"" +
+                                   facts.name + "\"; restored keeping its name \"" + outcome.name +
+                                   "\"");
+        facts.name = outcome.name;
     }
     return facts;
 }
@@ -82,8 +128,8 @@ DomainOutcome revert_one(RevertRun& run, const ListedDomain& item) {
     if (!source) {
         return outcome;
     }
-    const std::string backup_xml = read_backup(*source);
-    const std::optional<CpuFacts> from_backup = backup_facts(*source, backup_xml, outcome);
+    std::string backup_xml = read_backup(*source);
+    const std::optional<CpuFacts> from_backup = backup_facts(run, *source, backup_xml, outcome);
     if (!from_backup) {
         return outcome;
     }

@@ -2,6 +2,7 @@
 
 #include "virtnest/rewrite/cpu_vendor.hpp"
 #include "virtnest/util/error.hpp"
+#include "virtnest/util/shell_quote.hpp"
 
 #include <algorithm>
 
@@ -46,15 +47,17 @@ std::optional<NestFeature> feature_in_play(const DomainFacts& facts, const NestT
 std::optional<std::string> safety_refusal(const DomainFacts& facts) {
     const std::string& name = facts.cpu.name;
     if (!facts.persistent) {
+        // --security-info: without it the dumped XML loses VNC/SPICE passwords.
+        const std::string file = shell_quote(name + ".xml");
         return "transient domain: defining it would make it persistent; make it persistent "
-               "yourself first (virsh dumpxml " +
-               name + " > " + name + ".xml && virsh define " + name + ".xml) or pass --force";
+               "yourself first (virsh dumpxml --security-info " +
+               shell_quote(name) + " > " + file + " && virsh define " + file + ") or pass --force";
     }
     if (facts.managed_save) {
         return "managed-save image present: restoring it would bring back the old CPU; "
-               "discard it with 'virsh managedsave-remove " +
-               name +
-               "' (the saved guest state is lost) or start and shut down the domain, or pass "
+               "discard it with `virsh managedsave-remove " +
+               shell_quote(name) +
+               "` (the saved guest state is lost) or start and shut down the domain, or pass "
                "--force";
     }
     return std::nullopt;

@@ -3,6 +3,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 using test_support::FakeHostFiles;
 using test_support::fixture;
 using virtnest::Platform;
@@ -152,12 +155,90 @@ TEST_CASE("host_probe: the running system's /dev/kvm answers the KVM API", "[hos
     if (!files.exists("/dev/kvm")) {
         CHECK(files.open_device("/dev/kvm").has_value());
     } else {
-        // This machine's /dev/kvm (kvm_pvm) opens and reports API version 12; a plain file
-        // (as in fixture trees) is accepted on opening alone.
+        // This machine's /dev/kvm (kvm_pvm) opens and reports API version 12.
         std::optional<std::string> problem = files.open_device("/dev/kvm");
         INFO(problem.value_or(""));
         CHECK((!problem || problem->find("Permission denied") != std::string::npos));
     }
     CHECK(files.open_device("/nonexistent-virtnest-device") ==
           std::optional<std::string>("No such file or directory"));
+    // item 4: on the running system only a character device is opened.
+    CHECK(files.open_device("/etc/passwd") == std::optional<std::string>("not a character device"));
+}
+
+namespace {
+
+// A file outside every fixture tree, standing for the machine's /etc/shadow.
+struct HostSecret {
+    std::filesystem::path path =
+        std::filesystem::temp_directory_path() / ("virtnest-shadow-" + std::to_string(::getpid()));
+    HostSecret() { test_support::spit(path, "root:$6$secret-hash:19000:0:99999:7:::\n"); }
+    HostSecret(const HostSecret&) = delete;
+    HostSecret& operator=(const HostSecret&) = delete;
+    ~HostSecret() { std::filesystem::remove(path); }
+};
+
+} // namespace
+
+TEST_CASE("host_probe: item 3: a nested parameter linked to /etc/shadow is not read",
+          "[host_probe]") {
+    HostSecret secret;
+    test_support::TreeCopy tree("intel-nested-on");
+    const auto nested = tree.path() / "sys/module/kvm_intel/parameters/nested";
+    std::filesystem::remove(nested);
+    SECTION("an absolute link") { std::filesystem::create_symlink(secret.path, nested); }
+    SECTION("a relative link climbing out of the root") {
+        std::filesystem::create_symlink(
+            "../../../../../../../../../../../../.." + secret.path.string(), nested);
+    }
+    SECTION("a long value inside the root is not echoed either") {
+        test_support::spit(nested, std::string(65, 'Y') + "secret-hash\n");
+    }
+    SECTION("nor a value with control characters") {
+        test_support::spit(nested, "Y\033[2Jsecret-hash\n");
+    }
+    virtnest::RootedHostFiles files(tree.path());
+    auto facts = virtnest::probe_host(files);
+    const auto* intel = virtnest::find_module(facts, "kvm_intel");
+    REQUIRE(intel != nullptr);
+    CHECK(intel->params.count("nested") == 0);
+    CHECK(intel->params.at("enable_shadow_vmcs") == "Y");
+}
+
+TEST_CASE("host_probe: item 4: /dev/kvm, cpuinfo and cmdline of a hostile root", "[host_probe]") {
+    HostSecret secret;
+    test_support::TreeCopy tree("intel-nested-on");
+    SECTION("/dev/kvm linked to a host file is looked up inside the root, never opened") {
+        std::filesystem::remove(tree.path() / "dev/kvm");
+        std::filesystem::create_symlink(secret.path, tree.path() / "dev/kvm");
+        auto facts = virtnest::probe_host(virtnest::RootedHostFiles(tree.path()));
+        CHECK_FALSE(facts.kvm_device_present);
+    }
+    SECTION("a FIFO at /dev/kvm is not a device") {
+        std::filesystem::remove(tree.path() / "dev/kvm");
+        REQUIRE(::mkfifo((tree.path() / "dev/kvm").c_str(), 0600) == 0);
+        auto facts = virtnest::probe_host(virtnest::RootedHostFiles(tree.path()));
+        CHECK(facts.kvm_device_present);
+        CHECK(facts.kvm_device_error == std::optional<std::string>("not a character device"));
+    }
+    SECTION("cpuinfo linked to /dev/zero, FIFOs at cmdline and a parameter: no hang, no read") {
+        std::filesystem::remove(tree.path() / "proc/cpuinfo");
+        std::filesystem::create_symlink("/dev/zero", tree.path() / "proc/cpuinfo");
+        std::filesystem::remove(tree.path() / "proc/cmdline");
+        REQUIRE(::mkfifo((tree.path() / "proc/cmdline").c_str(), 0600) == 0);
+        const auto nested = tree.path() / "sys/module/kvm_intel/parameters/nested";
+        std::filesystem::remove(nested);
+        REQUIRE(::mkfifo(nested.c_str(), 0600) == 0);
+        ::alarm(20); // a hang ends the run as a failure instead of blocking it
+        auto facts = virtnest::probe_host(virtnest::RootedHostFiles(tree.path()));
+        ::alarm(0);
+        CHECK_FALSE(facts.cpuinfo_readable);
+        CHECK(facts.kernel_cmdline.empty());
+    }
+    SECTION("an oversized cpuinfo is not read") {
+        test_support::spit(tree.path() / "proc/cpuinfo",
+                           std::string(virtnest::k_max_host_file + 1, '\n'));
+        auto facts = virtnest::probe_host(virtnest::RootedHostFiles(tree.path()));
+        CHECK_FALSE(facts.cpuinfo_readable);
+    }
 }

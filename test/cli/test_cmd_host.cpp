@@ -177,3 +177,84 @@ TEST_CASE("cmd_host: refusals and bad input", "[cmd_host]") {
         CHECK(bare.code == to_int(ExitCode::usage));
     }
 }
+
+namespace {
+
+// A directory beside the fixture copies, standing for the machine's own /etc.
+struct Outside {
+    std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / ("virtnest-outside-" + std::to_string(::getpid()));
+    Outside() {
+        std::filesystem::remove_all(dir);
+        test_support::spit(dir / "shadow", "options kvm_intel nested=0\n# root:secret-hash\n");
+    }
+    Outside(const Outside&) = delete;
+    Outside& operator=(const Outside&) = delete;
+    ~Outside() { std::filesystem::remove_all(dir); }
+};
+
+// Return true when a regular file of the tree itself (links not followed) holds `text`.
+bool tree_mentions(const TreeCopy& tree, const std::string& text) {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(tree.path())) {
+        if (!entry.is_symlink() && entry.is_regular_file() &&
+            test_support::slurp(entry.path()).find(text) != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace
+
+TEST_CASE("cmd_host: item 1: a modprobe.d file linked to /etc/shadow is not copied or printed",
+          "[cmd_host]") {
+    Outside outside;
+    TreeCopy tree("intel-nested-off");
+    std::filesystem::create_directories(tree.path() / "lib/modprobe.d");
+    std::filesystem::create_symlink(outside.dir / "shadow",
+                                    tree.path() / "lib/modprobe.d/kvm.conf");
+    SECTION("dry run") {
+        Run r = run({"host", "enable", "--root", tree.path().string(), "--dry-run"});
+        CHECK(r.code == to_int(ExitCode::ok));
+        CHECK(r.out.find("secret-hash") == std::string::npos);
+    }
+    SECTION("for real") {
+        Run r = run({"host", "enable", "--root", tree.path().string()});
+        CHECK(r.code == to_int(ExitCode::ok));
+        CHECK(r.out.find("secret-hash") == std::string::npos);
+        CHECK(test_support::slurp(tree.path() / "etc/modprobe.d/kvm.conf") ==
+              "# Added by virt-nest host enable.\noptions kvm_intel nested=1\n");
+        CHECK_FALSE(tree_mentions(tree, "secret-hash"));
+    }
+}
+
+TEST_CASE("cmd_host: item 2: an /etc linked out of the root is written inside the root",
+          "[cmd_host]") {
+    Outside outside;
+    TreeCopy tree("intel-nested-off");
+    std::string link_text;
+    SECTION("an absolute link to /etc") { link_text = outside.dir.string(); }
+    SECTION("a relative link climbing out") {
+        link_text = "../../../../../../../../../../.." + outside.dir.string();
+    }
+    SECTION("etc/modprobe.d linked instead of etc") {
+        std::filesystem::create_directories(tree.path() / "etc");
+        std::filesystem::create_symlink(outside.dir, tree.path() / "etc/modprobe.d");
+    }
+    if (!link_text.empty()) {
+        std::filesystem::create_symlink(link_text, tree.path() / "etc");
+    }
+    // The link's target missing in the image: refused.
+    Run refused = run({"host", "enable", "--root", tree.path().string()});
+    CHECK(refused.code == to_int(ExitCode::error));
+    CHECK(refused.err.find("is a symlink to a missing directory") != std::string::npos);
+    // The link's target present in the image: written there.
+    std::filesystem::create_directories(tree.path() / outside.dir.relative_path());
+    Run r = run({"host", "enable", "--root", tree.path().string()});
+    INFO(r.out << r.err);
+    CHECK(r.code == to_int(ExitCode::ok));
+    CHECK(tree_mentions(tree, "options kvm_intel nested=1"));
+    CHECK_FALSE(std::filesystem::exists(outside.dir / "modprobe.d"));
+    CHECK_FALSE(std::filesystem::exists(outside.dir / "kvm.conf"));
+    CHECK(test_support::slurp(outside.dir / "shadow").find("nested=1") == std::string::npos);
+}

@@ -4,10 +4,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -191,5 +194,122 @@ TEST_CASE("cmd_rewrite: bad input and bad usage", "[cmd_rewrite]") {
         REQUIRE(run.code == to_int(ExitCode::error));
         REQUIRE(run.err == "virt-nest: error: cannot use file \"" + file +
                                "\": root element is <network>, expected <domain>\n");
+    }
+}
+
+TEST_CASE("cmd_rewrite: item 5: -o never replaces a device node or a symlink's name",
+          "[cmd_rewrite]") {
+    Scratch scratch;
+    SECTION("/dev/null stays the null device") {
+        Run run =
+            cli({"rewrite", scratch.input.string(), "--mode", "host-model", "-o", "/dev/null"});
+        CHECK(run.code == to_int(ExitCode::ok));
+        struct stat st {};
+        REQUIRE(::stat("/dev/null", &st) == 0);
+        CHECK(S_ISCHR(st.st_mode));
+        CHECK((st.st_mode & 0777) == 0666);
+    }
+    SECTION("a symlink stays a link; the file it names gets the result") {
+        const fs::path target = scratch.dir / "real.xml";
+        std::ofstream(target) << "old";
+        fs::create_symlink("real.xml", scratch.dir / "link.xml");
+        Run run = cli({"rewrite", scratch.input.string(), "--mode", "host-model", "-o",
+                       (scratch.dir / "link.xml").string()});
+        CHECK(run.code == to_int(ExitCode::ok));
+        CHECK(fs::is_symlink(scratch.dir / "link.xml"));
+        CHECK(slurp(target).find("<cpu mode='host-model'") != std::string::npos);
+    }
+    SECTION("a FIFO nobody reads is refused at once, not waited on, and stays a FIFO") {
+        const fs::path fifo = scratch.dir / "fifo";
+        REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+        Run run =
+            cli({"rewrite", scratch.input.string(), "--mode", "host-model", "-o", fifo.string()});
+        CHECK(run.code == to_int(ExitCode::error));
+        CHECK(run.err == "virt-nest: error: cannot write \"" + fifo.string() +
+                             "\": No such device or address\n");
+        CHECK(fs::is_fifo(fifo));
+    }
+    SECTION("a dangling symlink and a directory are refused") {
+        fs::create_symlink("missing/x.xml", scratch.dir / "dangling.xml");
+        Run run = cli({"rewrite", scratch.input.string(), "--mode", "host-model", "-o",
+                       (scratch.dir / "dangling.xml").string()});
+        CHECK(run.code == to_int(ExitCode::error));
+        CHECK(run.err.find("it is a symlink to a missing file") != std::string::npos);
+        Run dir = cli({"rewrite", scratch.input.string(), "--mode", "host-model", "-o",
+                       scratch.dir.string()});
+        CHECK(dir.code == to_int(ExitCode::error));
+        CHECK(dir.err.find("it is a directory") != std::string::npos);
+        CHECK(fs::is_directory(scratch.dir));
+    }
+}
+
+TEST_CASE("cmd_rewrite: item 6: a result that cannot be written is exit 1 with the reason",
+          "[cmd_rewrite]") {
+    Scratch scratch;
+    const std::string command =
+        std::string(VIRTNEST_BINARY) + " rewrite " + scratch.input.string() + " --mode host-model";
+    SECTION("standard output on /dev/full") {
+        const std::string err = (scratch.dir / "err").string();
+        int status = std::system((command + " > /dev/full 2> " + err).c_str());
+        REQUIRE(WIFEXITED(status));
+        CHECK(WEXITSTATUS(status) == 1);
+        CHECK(slurp(err) ==
+              "virt-nest: error: cannot write standard output: No space left on device\n");
+    }
+    SECTION("standard output closed") {
+        const std::string err = (scratch.dir / "err").string();
+        int status = std::system((command + " >&- 2> " + err).c_str());
+        REQUIRE(WIFEXITED(status));
+        CHECK(WEXITSTATUS(status) == 1);
+        CHECK(slurp(err) ==
+              "virt-nest: error: cannot write standard output: Bad file descriptor\n");
+    }
+    SECTION("-o /dev/full") {
+        Run run =
+            cli({"rewrite", scratch.input.string(), "--mode", "host-model", "-o", "/dev/full"});
+        CHECK(run.code == to_int(ExitCode::error));
+        CHECK(run.err == "virt-nest: error: cannot write \"/dev/full\": No space left on device\n");
+    }
+}
+
+TEST_CASE("cmd_rewrite: item 27: a directory, an empty or closed stdin, a bogus subcommand",
+          "[cmd_rewrite]") {
+    Scratch scratch;
+    Run dir = cli({"rewrite", scratch.dir.string(), "--mode", "host-model"});
+    CHECK(dir.code == to_int(ExitCode::error));
+    CHECK(dir.err == "virt-nest: error: cannot read file \"" + scratch.dir.string() +
+                         "\": it is a directory\n");
+    std::istringstream empty;
+    std::streambuf* saved = std::cin.rdbuf(empty.rdbuf());
+    Run none = cli({"rewrite", "--mode", "host-model"});
+    std::cin.rdbuf(saved);
+    CHECK(none.code == to_int(ExitCode::error));
+    CHECK(none.err ==
+          "virt-nest: error: standard input is empty: give a domain XML document or a FILE\n");
+    const std::string err = (scratch.dir / "err").string();
+    int status = std::system(
+        (std::string(VIRTNEST_BINARY) + " rewrite --mode host-model <&- 2> " + err).c_str());
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 1);
+    CHECK(slurp(err) ==
+          "virt-nest: error: standard input is empty: give a domain XML document or a FILE\n");
+    Run bogus = cli({"-c", "test:///default", "rewrit"});
+    CHECK(bogus.code == to_int(ExitCode::usage));
+    CHECK(bogus.err == "virt-nest: error: unknown subcommand \"rewrit\"; did you mean "
+                       "\"rewrite\"?\nrun 'virt-nest --help' for usage\n");
+}
+
+TEST_CASE("cmd_rewrite: item 27: -o creates missing parents private whatever the umask",
+          "[cmd_rewrite]") {
+    Scratch scratch;
+    const fs::path out = scratch.dir / "a/b/c/out.xml";
+    const mode_t old_mask = ::umask(0);
+    Run run = cli({"rewrite", scratch.input.string(), "--mode", "host-model", "-o", out.string()});
+    ::umask(old_mask);
+    CHECK(run.code == to_int(ExitCode::ok));
+    for (const fs::path& dir : {scratch.dir / "a", scratch.dir / "a/b", scratch.dir / "a/b/c"}) {
+        struct stat st {};
+        REQUIRE(::stat(dir.c_str(), &st) == 0);
+        CHECK((st.st_mode & 0777) == 0700);
     }
 }

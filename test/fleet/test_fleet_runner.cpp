@@ -397,3 +397,20 @@ TEST_CASE("fleet_runner: virt-nest -c A -c B -c BAD list, end to end", "[fleet_r
         REQUIRE(doc["domains"].size() == 3);
     }
 }
+
+TEST_CASE("host_runner: item 16: invalid UTF-8 in a record never stops the JSON report",
+          "[host_runner]") {
+    auto job = [](const Connection&) {
+        RunOutcome outcome;
+        outcome.records.push_back({{"backup", "/var/lib/b\xff\xfe.xml"}});
+        outcome.summary = {{"domains", 1}};
+        return outcome;
+    };
+    for (const std::vector<std::string>& uris :
+         {std::vector<std::string>{k_host_a}, std::vector<std::string>{k_host_a, k_host_b}}) {
+        Run run = run_hosts(uris, 2, true, job);
+        REQUIRE(run.code == 0);
+        auto doc = nlohmann::json::parse(run.out);
+        REQUIRE(run.out.find("/var/lib/b\xef\xbf\xbd\xef\xbf\xbd.xml") != std::string::npos);
+    }
+}

@@ -245,10 +245,10 @@ TEST_CASE("domain_caps: host vendor from host capabilities", "[domain_caps]") {
 TEST_CASE("domain_caps: bad documents are errors with a position", "[domain_caps]") {
     REQUIRE_THROWS_WITH(
         virtnest::parse_domain_caps("<domainCapabilities>\n  <cpu>\n</domainCapabilities>"),
-        "cannot parse domain capabilities: Start-end tags mismatch at line 3, column 3");
+        "cannot parse domain capabilities: line 3, column 3: start-end tags mismatch");
     REQUIRE_THROWS_WITH(
         virtnest::parse_domain_caps(""),
-        "cannot parse domain capabilities: No document element found at line 1, column 1");
+        "cannot parse domain capabilities: line 1, column 1: no document element found");
     REQUIRE_THROWS_WITH(
         virtnest::parse_domain_caps("<capabilities/>"),
         "cannot parse domain capabilities: root element is <capabilities>, expected "

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -122,4 +123,82 @@ TEST_CASE("backup_store: batched durability writes the same private files", "[ba
     REQUIRE_THROWS_WITH(missing.sync(),
                         Catch::Matchers::StartsWith("cannot flush backups in \"" +
                                                     (tmp.path / "nowhere").string()));
+}
+
+TEST_CASE("backup_store: item 7: directories and files other users can write are refused",
+          "[backup]") {
+    TempDir tmp;
+    BackupStore store(tmp.path / "backups", "qemu:///system");
+    fs::path first = store.save(k_uuid, "web-1", "<domain>1</domain>", BackupKind::enable, at(100));
+    const fs::path dir = store.domain_dir(k_uuid);
+    SECTION("a group-writable domain directory") {
+        fs::permissions(dir, fs::perms::group_write, fs::perm_options::add);
+        REQUIRE_THROWS_WITH(store.latest(k_uuid),
+                            "refusing backup directory \"" + dir.string() +
+                                "\": it is writable by group or others (another user could "
+                                "plant a backup there); use a private --backup-dir");
+    }
+    SECTION("a world-writable backup root") {
+        fs::permissions(tmp.path / "backups", fs::perms::others_write, fs::perm_options::add);
+        REQUIRE_THROWS_WITH(store.list(k_uuid),
+                            Catch::Contains("it is writable by group or others"));
+    }
+    SECTION("a directory owned by another user") {
+        REQUIRE(::chown(dir.c_str(), 12345, 12345) == 0);
+        REQUIRE_THROWS_WITH(store.latest(k_uuid),
+                            Catch::Contains("it is owned by uid 12345, not by this user or root"));
+    }
+    SECTION("a backup file owned by another user, or writable by others") {
+        REQUIRE(::chown(first.c_str(), 12345, 12345) == 0);
+        REQUIRE_THROWS_WITH(read_backup(first), "refusing backup \"" + first.string() +
+                                                    "\": it is owned by uid 12345, not by this "
+                                                    "user or root");
+        REQUIRE(::chown(first.c_str(), 0, 0) == 0);
+        fs::permissions(first, fs::perms::others_write, fs::perm_options::add);
+        REQUIRE_THROWS_WITH(read_backup(first), Catch::Contains("writable by group or others"));
+    }
+    SECTION("a future-dated backup never stays the latest") {
+        const auto now = std::chrono::system_clock::now();
+        store.save(k_uuid, "web-1", "<domain>planted</domain>", BackupKind::enable,
+                   now + std::chrono::hours(24 * 365));
+        REQUIRE(store.latest(k_uuid, now)->path == first);
+        // Once its time has come it is an ordinary backup.
+        REQUIRE(store.latest(k_uuid, now + std::chrono::hours(24 * 366))->path != first);
+    }
+}
+
+TEST_CASE("backup_store: item 8: FIFOs and devices are refused without hanging", "[backup]") {
+    TempDir tmp;
+    BackupStore store(tmp.path / "backups", "qemu:///system");
+    fs::path first = store.save(k_uuid, "web-1", "<domain>1</domain>", BackupKind::enable, at(100));
+    const fs::path fifo = store.domain_dir(k_uuid) / "19700101T000500.000000Z-enable-web-1.xml";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    ::alarm(20); // a hang ends the run as a failure instead of blocking it
+    REQUIRE(store.latest(k_uuid)->path == first); // the newer FIFO is skipped
+    REQUIRE_THROWS_WITH(read_backup(fifo),
+                        "cannot read backup \"" + fifo.string() + "\": not a regular file");
+    REQUIRE_THROWS_WITH(read_backup("/dev/zero"),
+                        "cannot read backup \"/dev/zero\": not a regular file");
+    ::alarm(0);
+    const fs::path big = tmp.path / "big.xml";
+    {
+        std::ofstream out(big);
+        out << std::string((std::size_t{16} << 20) + 1, ' ');
+    }
+    fs::permissions(big, fs::perms::owner_read | fs::perms::owner_write);
+    REQUIRE_THROWS_WITH(read_backup(big),
+                        "cannot read backup \"" + big.string() + "\": larger than 16 MiB");
+}
+
+TEST_CASE("backup_store: item 11: names of any length fit a file name", "[backup]") {
+    TempDir tmp;
+    BackupStore store(tmp.path / "backups", "qemu:///system");
+    const std::string long_a = std::string(300, 'a') + "-one";
+    const std::string long_b = std::string(300, 'a') + "-two";
+    fs::path a = store.save(k_uuid, long_a, "<domain>a</domain>", BackupKind::enable, at(100));
+    fs::path b = store.save(k_uuid, long_b, "<domain>b</domain>", BackupKind::enable, at(200));
+    REQUIRE(a.filename().string().size() < 128);
+    REQUIRE(a.filename() != b.filename());
+    REQUIRE(read_backup(a) == "<domain>a</domain>");
+    REQUIRE(store.latest(k_uuid)->path == b);
 }

@@ -102,3 +102,21 @@ TEST_CASE("domain_selector: ties in the hint go to the first name", "[domain_sel
     REQUIRE_THROWS_WITH(select_domains(fleet, sel),
                         "no domain named \"web-3\": did you mean \"web-1\"?");
 }
+
+TEST_CASE("domain_selector: item 18: a domain's exact name wins over a glob reading",
+          "[selector]") {
+    const std::vector<DomainBrief> fleet = {{"web-1", DomainState::running},
+                                            {"web-[1]", DomainState::shut_off},
+                                            {"web-?", DomainState::shut_off}};
+    auto select = [&](const std::string& pattern) {
+        std::vector<std::string> names;
+        for (std::size_t i : select_domains(fleet, {{pattern}, false, std::nullopt, false})) {
+            names.push_back(fleet[i].name);
+        }
+        return names;
+    };
+    REQUIRE(select("web-[1]") == std::vector<std::string>{"web-[1]"});
+    REQUIRE(select("web-?") == std::vector<std::string>{"web-?"});
+    REQUIRE(select("web-[0-9]") == std::vector<std::string>{"web-1"}); // no such name: a glob
+    REQUIRE(select("web-*").size() == 3);
+}

@@ -153,7 +153,7 @@ TEST_CASE("live enable: refusals name the reason and the remedy", "[live_enable]
             REQUIRE(virtnest::to_int(outcome.exit_code) == 3);
             REQUIRE(record_named(outcome.records, "web-1")["reason"] ==
                     "managed-save image present: restoring it would bring back the old CPU; "
-                    "discard it with 'virsh managedsave-remove web-1' (the saved guest state is "
+                    "discard it with `virsh managedsave-remove web-1` (the saved guest state is "
                     "lost) or start and shut down the domain, or pass --force");
             REQUIRE(snapshot_fleet(conn) == before);
             REQUIRE(count_files(backups.path) == 0);

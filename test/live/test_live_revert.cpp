@@ -137,3 +137,50 @@ TEST_CASE("live revert: refusals", "[live_revert]") {
             "--backup names one file, so it needs exactly one domain; 2 are selected");
     }
 }
+
+TEST_CASE("live revert: item 9: a corrupt newest backup names the next older valid one",
+          "[live][revert]") {
+    live_test::TempDir backups;
+    Connection conn = Connection::open(live_test::fleet_uri());
+    REQUIRE(virtnest::to_int(enable_all(conn, backups.path).exit_code) == 0);
+    const auto enabled = snapshot_fleet(conn);
+    BackupStore store(backups.path, conn.uri());
+    const std::string uuid = conn.lookup("web-1").uuid();
+    const std::filesystem::path good = store.latest(uuid)->path;
+    const std::filesystem::path corrupt =
+        store.save(uuid, "web-1", "<domain type='test'>\n  <name>web-1</name\n", BackupKind::enable,
+                   std::chrono::system_clock::now());
+    RunOutcome outcome = revert_on(conn, revert_options(backups.path, {"web-1"}, false));
+    REQUIRE(virtnest::to_int(outcome.exit_code) == 3);
+    const std::string reason = record_named(outcome.records, "web-1")["reason"];
+    INFO(reason);
+    REQUIRE_THAT(reason, Catch::Matchers::StartsWith("backup \"" + corrupt.string() +
+                                                     "\" is not a domain definition: "));
+    REQUIRE_THAT(reason,
+                 Catch::Matchers::Contains("is not a domain definition: cannot parse domain XML: "
+                                           "line 2, column 20: error parsing end element tag"));
+    REQUIRE_THAT(reason,
+                 Catch::Matchers::EndsWith("; the next older valid backup is \"" + good.string() +
+                                           "\" (use --backup " + good.string() + ")"));
+    REQUIRE(snapshot_fleet(conn) == enabled);
+}
+
+TEST_CASE("live revert: item 12: after a rename the UUID is the identity", "[live][revert]") {
+    live_test::TempDir backups;
+    Connection conn = Connection::open(live_test::fleet_uri());
+    const auto original = snapshot_fleet(conn);
+    REQUIRE(virtnest::to_int(enable_all(conn, backups.path).exit_code) == 0);
+    BackupStore store(backups.path, conn.uri());
+    const std::string uuid = conn.lookup("db-1").uuid();
+    // The backup as `virsh domrename db-1 db-1` would have left it: taken under another name.
+    std::string old = read_backup(store.latest(uuid)->path);
+    old.replace(old.find("<name>db-1</name>"), 17, "<name>db-old</name>");
+    store.save(uuid, "db-old", old, BackupKind::enable);
+    RunOutcome outcome = revert_on(conn, revert_options(backups.path, {"db-1"}, false));
+    REQUIRE(virtnest::to_int(outcome.exit_code) == 0);
+    auto db1 = record_named(outcome.records, "db-1");
+    REQUIRE(db1["action"] == "changed");
+    REQUIRE(db1["warnings"][0] == "the backup was taken when the domain was named \"db-old\"; "
+                                  "restored keeping its name \"db-1\"");
+    REQUIRE(conn.lookup("db-1").xml(XmlView::inactive_secure) == original.at("db-1"));
+}

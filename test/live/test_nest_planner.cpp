@@ -90,7 +90,7 @@ TEST_CASE("nest_planner: refusals carry reason and remedy", "[nest_planner]") {
         REQUIRE(plan.action == PlanAction::skip);
         REQUIRE(plan.reason ==
                 "managed-save image present: restoring it would bring back the old CPU; discard "
-                "it with 'virsh managedsave-remove web-1' (the saved guest state is lost) or start "
+                "it with `virsh managedsave-remove web-1` (the saved guest state is lost) or start "
                 "and shut down the domain, or pass --force");
     }
     SECTION("custom model unusable on this host") {
@@ -413,4 +413,20 @@ TEST_CASE("nest_planner: decide compares a custom model on the hypervisor", "[ne
         REQUIRE(decision.verdict == Verdict::change);
         REQUIRE(asked == std::vector<Fact>{Fact::nest_target, Fact::managed_save, Fact::snapshots});
     }
+}
+
+TEST_CASE("nest_planner: items 19, 20: remedies quote the name and keep the secrets",
+          "[nest_planner]") {
+    DomainFacts facts;
+    facts.cpu.name = "web $(id);x";
+    facts.persistent = false;
+    CHECK(safety_refusal(facts) ==
+          std::optional<std::string>(
+              "transient domain: defining it would make it persistent; make it persistent "
+              "yourself first (virsh dumpxml --security-info 'web $(id);x' > 'web $(id);x.xml' "
+              "&& virsh define 'web $(id);x.xml') or pass --force"));
+    facts.persistent = true;
+    facts.managed_save = true;
+    CHECK_THAT(*safety_refusal(facts),
+               Catch::Matchers::Contains("`virsh managedsave-remove 'web $(id);x'`"));
 }

@@ -110,3 +110,67 @@ TEST_CASE("xml_document: domain_name reads <name>", "[xml_document]") {
     REQUIRE(domain_name(parse_domain_xml("<domain><name>web-1</name></domain>", "t")) == "web-1");
     REQUIRE(domain_name(parse_domain_xml("<domain/>", "t")).empty());
 }
+
+TEST_CASE("xml_document: item 14: nesting deeper than 256 is refused, printing is iterative",
+          "[xml]") {
+    auto nested = [](int depth) {
+        std::string text;
+        for (int i = 0; i < depth; ++i) {
+            text += "<a>";
+        }
+        for (int i = 0; i < depth; ++i) {
+            text += "</a>";
+        }
+        return text;
+    };
+    REQUIRE_NOTHROW(parse_xml(nested(256), "domain XML"));
+    REQUIRE_THROWS_WITH(parse_xml("<x>\n" + nested(256) + "</x>", "file \"deep.xml\""),
+                        "cannot parse file \"deep.xml\": line 2, column 766: elements nested "
+                        "deeper than 256 levels");
+    REQUIRE_THROWS_WITH(parse_xml(nested(25000), "domain XML"),
+                        Catch::Contains("elements nested deeper than 256 levels"));
+    // The printer itself holds no recursion: a tree far deeper than any stack would allow
+    // prints (text in the root turns indentation off, so the output stays linear).
+    pugi::xml_document doc;
+    pugi::xml_node root = doc.append_child("r");
+    root.append_child(pugi::node_pcdata).set_value("t");
+    pugi::xml_node node = root;
+    for (int i = 0; i < 300000; ++i) {
+        node = node.append_child("a");
+    }
+    std::string printed = virtnest::format_xml(doc);
+    REQUIRE(printed.size() == 3 + 1 + 299999 * 7 + 4 + 4 + 1); // <r>t<a>...<a/>...</a></r>
+    REQUIRE(virtnest::format_xml(parse_xml("<a><b>t</b><c/></a>", "x")) ==
+            "<a>\n  <b>t</b>\n  <c/>\n</a>\n");
+}
+
+TEST_CASE("xml_document: item 15: non-UTF-8 input and other encodings are refused", "[xml]") {
+    REQUIRE_THROWS_WITH(parse_xml("<a>\n  <name>caf\xe9</name></a>", "file \"l1.xml\""),
+                        "cannot parse file \"l1.xml\": line 2, column 12: byte 0xE9 is not UTF-8");
+    REQUIRE_THROWS_WITH(parse_xml("<a b='\xc0\xaf'/>", "domain XML"),
+                        Catch::Contains("byte 0xC0 is not UTF-8")); // overlong '/'
+    REQUIRE_THROWS_WITH(parse_xml("<a>\xed\xa0\x80</a>", "domain XML"),
+                        Catch::Contains("byte 0xED is not UTF-8")); // a surrogate
+    REQUIRE_THROWS_WITH(
+        parse_xml("<?xml version='1.0' encoding='ISO-8859-1'?>\n<a/>", "domain XML"),
+        "cannot parse domain XML: line 1, column 21: encoding \"ISO-8859-1\" is not supported; "
+        "convert the document to UTF-8");
+    REQUIRE_NOTHROW(parse_xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a>caf\xc3\xa9 "
+                              "\xf0\x9f\x90\xa7</a>",
+                              "domain XML"));
+}
+
+TEST_CASE("xml_document: item 17: errors never quote an attribute value", "[xml]") {
+    try {
+        parse_xml("<domain>\n  <graphics type='vnc' passwd='Pa&ssw0rd'/>\n</domain>", "domain XML");
+        FAIL("no error");
+    } catch (const virtnest::Error& e) {
+        const std::string message = e.what();
+        CHECK(message == "cannot parse domain XML: line 2, column 34: an unknown entity reference "
+                         "in an attribute value (only &amp; &lt; &gt; &apos; &quot; and character "
+                         "references are allowed)");
+        CHECK(message.find("ssw0rd") == std::string::npos);
+    }
+    REQUIRE_THROWS_WITH(parse_xml("<a>x&secret part</a>", "domain XML"),
+                        Catch::Contains("an unknown or unterminated entity reference"));
+}

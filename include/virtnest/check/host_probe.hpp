@@ -3,6 +3,8 @@
 // What a machine says about hardware virtualization, read from /proc, /sys, /dev and
 // /etc through a root directory (the running system, a mounted image or a fixture tree).
 
+#include "virtnest/util/rooted_fs.hpp"
+
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -28,21 +30,31 @@ class HostFiles {
     virtual std::optional<std::string> open_device(const std::string& path) const = 0;
 };
 
-// HostFiles over a real directory tree: "/proc/cpuinfo" reads `<root>/proc/cpuinfo`.
+// HostFiles over a real directory tree: "/proc/cpuinfo" reads `<root>/proc/cpuinfo`. The
+// tree may be hostile (a mounted image): every path is resolved inside it, only regular
+// files of at most k_max_host_file bytes are read, and nothing is opened but to read.
 class RootedHostFiles : public HostFiles {
   public:
     // Read below `root` ("/" for the running system).
-    explicit RootedHostFiles(std::filesystem::path root);
+    explicit RootedHostFiles(const std::filesystem::path& root);
     std::optional<std::string> read(const std::string& path) const override;
     std::vector<std::string> list(const std::string& dir) const override;
     bool exists(const std::string& path) const override;
-    // On a character device also asks KVM for its API version (KVM_GET_API_VERSION).
+    // Only under the running system's "/", and only a character device, is opened (and
+    // asked KVM_GET_API_VERSION). Under another root nothing is opened: a character device
+    // or a regular file (a fixture tree's stand-in) counts as present, anything else not.
     std::optional<std::string> open_device(const std::string& path) const override;
 
   private:
-    std::filesystem::path resolve(const std::string& path) const;
-    std::filesystem::path m_root;
+    RootedFs m_fs;
 };
+
+// The largest file RootedHostFiles reads (a 1024-CPU /proc/cpuinfo fits).
+inline constexpr std::size_t k_max_host_file = std::size_t{8} << 20;
+
+// The longest module parameter value the probe keeps; a longer value, or one with
+// non-printable bytes, is not a parameter's and is treated as unreadable, never shown.
+inline constexpr std::size_t k_max_param_value = 64;
 
 // The CPU family as far as nesting cares.
 enum class Platform { intel, amd, ibm_z, arm, power, unknown };

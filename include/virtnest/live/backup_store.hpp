@@ -2,7 +2,10 @@
 
 // Backups of domain XML taken before every redefinition, so `revert` can restore them.
 // Layout: <root>/<connection key>/<domain uuid>/<UTC time>-<kind>-<name>.xml, mode 0600
-// in directories of mode 0700 (the XML holds secrets).
+// in directories of mode 0700 (the XML holds secrets). A name longer than 64 bytes is
+// shortened and given a hash, so any name libvirt accepts fits.
+
+#include "virtnest/util/atomic_file.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -37,10 +40,6 @@ std::filesystem::path backup_dir_or_default(const std::filesystem::path& given);
 // are shortened with a hash so distinct URIs stay distinct.
 std::string connection_key(std::string_view uri);
 
-// When a backup reaches the disk: at once (fsync per file), or at the next
-// BackupStore::sync(), which bulk runs call once per batch before defining any of it.
-enum class Durability { now, at_sync };
-
 // One backup file found on disk.
 struct BackupEntry {
     std::filesystem::path path;
@@ -69,17 +68,22 @@ class BackupStore {
     // filesystem (instead of two fsyncs per file). Throws Error when it fails.
     void sync() const;
 
-    // Return the backups of `uuid`, oldest first.
+    // Return the backups of `uuid`, oldest first: regular files only. Throws Error when the
+    // store's directories are not owned by this user or root, or are writable by others.
     std::vector<BackupEntry> list(std::string_view uuid) const;
 
-    // Return the newest enable/disable backup of `uuid`; nullopt when there is none.
-    std::optional<BackupEntry> latest(std::string_view uuid) const;
+    // Return the newest enable/disable backup of `uuid` not stamped after `now` (plus a few
+    // minutes of clock slack); nullopt when there is none.
+    std::optional<BackupEntry>
+    latest(std::string_view uuid,
+           std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) const;
 
   private:
     std::filesystem::path m_dir;
 };
 
-// Return the content of a backup file. Throws Error naming the path when it cannot be read.
+// Return the content of a backup file: a regular file of at most 16 MiB, owned by this
+// user or root and not writable by others. Throws Error naming the path otherwise.
 std::string read_backup(const std::filesystem::path& path);
 
 } // namespace virtnest
