@@ -145,6 +145,11 @@ void missing_module_checks(const HostFacts& facts, bool vm, std::vector<Check>& 
     // Inside a VM, its own guests need the module, not nested=1 (that is for theirs).
     const std::string command = "`modprobe " + mod + (vm ? "`" : " nested=1`");
     std::string load = has_flag ? command : "fix cpu.virt first, then " + command;
+    const std::vector<ModuleBlock> blocks = module_blocks(facts.modprobe_files, mod);
+    if (std::any_of(blocks.begin(), blocks.end(),
+                    [](const ModuleBlock& block) { return block.prevents_loading; })) {
+        load = "remove the install line persist.install names, then " + load;
+    }
     if (!others.empty()) {
         checks.push_back(fail("kvm.module",
                               mod + " is not loaded; KVM here comes from " + others.front() +

@@ -217,8 +217,11 @@ TEST_CASE("host_enable: carries out what check asks for, and nothing already in 
         CHECK(plan.commands.empty());
     }
     SECTION("an install line to /bin/false: no modprobe is planned to succeed") {
-        CHECK(test_support::get(checks_of("intel-install-false"), "persist.install").remedy ==
+        auto checks = checks_of("intel-install-false");
+        CHECK(test_support::get(checks, "persist.install").remedy ==
               "remove that line from /etc/modprobe.d/no-kvm.conf");
+        CHECK(test_support::get(checks, "kvm.module").remedy ==
+              "remove the install line persist.install names, then `modprobe kvm_intel nested=1`");
         TreeCopy tree("intel-install-false");
         auto before = tree.snapshot();
         RecordingLoader loader(tree.path());
