@@ -175,6 +175,26 @@ std::optional<std::string> RootedHostFiles::open_device(const std::string& path)
 
 // ---- probing ----
 
+namespace {
+
+// The kernel release and the names the firmware (or the hypervisor posing as one) gives.
+void probe_identity(const HostFiles& files, HostFacts& facts) {
+    auto read_trimmed = [&](const std::string& path) {
+        std::optional<std::string> text = files.read(path);
+        return text ? trim(*text) : std::string();
+    };
+    facts.kernel_release = read_trimmed("/proc/sys/kernel/osrelease");
+    const std::string dmi = "/sys/class/dmi/id/";
+    facts.dmi_sys_vendor = read_trimmed(dmi + "sys_vendor");
+    facts.dmi_product_name = read_trimmed(dmi + "product_name");
+    facts.dmi_bios_vendor = read_trimmed(dmi + "bios_vendor");
+    facts.dmi_bios_version = read_trimmed(dmi + "bios_version");
+    facts.dmi_chassis_asset_tag = read_trimmed(dmi + "chassis_asset_tag");
+    facts.hypervisor_type = read_trimmed("/sys/hypervisor/type");
+}
+
+} // namespace
+
 const KvmModule* find_module(const HostFacts& facts, std::string_view name) {
     for (const KvmModule& module : facts.modules) {
         if (module.name == name) {
@@ -256,6 +276,7 @@ HostFacts probe_host(const HostFiles& files) {
     if (auto cmdline = files.read("/proc/cmdline")) {
         facts.kernel_cmdline = trim(*cmdline);
     }
+    probe_identity(files, facts);
     return facts;
 }
 

@@ -1,8 +1,10 @@
 #include "virtnest/check/host_verdict.hpp"
 
 #include "virtnest/check/modprobe_conf.hpp"
+#include "virtnest/check/outer_hypervisor.hpp"
 
 #include <algorithm>
+#include <sstream>
 
 namespace virtnest {
 namespace {
@@ -45,11 +47,19 @@ std::string nested_args(Platform platform) {
     return platform == Platform::ibm_z ? "nested=1 hpage=0" : "nested=1";
 }
 
+// Why `nested` does not decide readiness inside a virtual machine.
+constexpr const char* k_nested_in_vm =
+    "inside a virtual machine nested is needed only if your guests will run their own guests";
+
 std::string where(const ModuleOption& option) {
     if (option.file == "/proc/cmdline") {
         return "the kernel command line";
     }
     return option.file + ":" + std::to_string(option.line);
+}
+
+bool has_cpu_slat(const HostFacts& facts, const std::string& slat) {
+    return facts.cpu.flags.count(slat) != 0U || facts.cpu.vmx_flags.count(slat) != 0U;
 }
 
 Check virt_flag_check(const HostFacts& facts, bool vm) {
@@ -60,12 +70,7 @@ Check virt_flag_check(const HostFacts& facts, bool vm) {
         return pass("cpu.virt", "the CPU offers " + flag + " (" + name + ")");
     }
     if (vm) {
-        std::string remedy =
-            "on the host that runs this virtual machine: enable nesting (`virt-nest host enable "
-            "--reload`), give this VM the " +
-            flag +
-            " feature (`virt-nest enable <this VM>`, or `<cpu mode='host-passthrough'/>`), "
-            "then power it off and start it again";
+        std::string remedy = expose_virt_remedy(identify_outer_hypervisor(facts), flag);
         if (platform == Platform::ibm_z) {
             remedy = "on the KVM host that runs this guest: `modprobe -r kvm && modprobe kvm "
                      "nested=1 hpage=0` and persist it (`virt-nest host enable`), then restart "
@@ -97,16 +102,13 @@ void slat_check(const HostFacts& facts, bool vm, std::vector<Check>& checks) {
     }
     const std::string slat = platform == Platform::intel ? "ept" : "npt";
     const std::string slat_name = platform == Platform::intel ? "EPT" : "NPT";
-    bool has_slat = facts.cpu.flags.count(slat) != 0U || facts.cpu.vmx_flags.count(slat) != 0U;
-    if (has_slat) {
+    if (has_cpu_slat(facts, slat)) {
         checks.push_back(pass("cpu.slat", "the CPU offers " + slat + " (second-level paging)"));
     } else if (facts.cpu.flags.count(virt_flag_for(platform)) != 0U || vm) {
         checks.push_back(warn("cpu.slat",
                               "no " + slat + " flag in /proc/cpuinfo: without " + slat_name +
                                   " nested guests use shadow paging and run very slowly",
-                              vm ? "give this VM the host's CPU (`<cpu mode='host-passthrough'/>`) "
-                                   "so " +
-                                       slat_name + " reaches it"
+                              vm ? expose_slat_remedy(identify_outer_hypervisor(facts), slat)
                                  : "use a CPU with " + slat_name + " for nested guests"));
     }
 }
@@ -115,10 +117,13 @@ void cpu_checks(const HostFacts& facts, bool vm, std::vector<Check>& checks) {
     checks.push_back(virt_flag_check(facts, vm));
     slat_check(facts, vm, checks);
     if (vm) {
+        const OuterHypervisor l0 = identify_outer_hypervisor(facts);
+        const std::string under =
+            l0 == OuterHypervisor::unknown ? "" : " (under " + std::string(to_string(l0)) + ")";
         checks.push_back(
             warn("cpu.hypervisor",
-                 "this machine is itself a virtual machine: its guests are L2, and "
-                 "their own guests (L3) are not expected to work",
+                 "this machine is itself a virtual machine" + under +
+                     ": its guests are L2, and their own guests (L3) are not expected to work",
                  "none needed for L2 guests; do not plan on nesting one level deeper"));
     } else {
         checks.push_back(pass("cpu.hypervisor", "bare metal: guests run as L1"));
@@ -126,7 +131,7 @@ void cpu_checks(const HostFacts& facts, bool vm, std::vector<Check>& checks) {
 }
 
 // The kvm.module and kvm.nested lines when the module is not loaded.
-void missing_module_checks(const HostFacts& facts, std::vector<Check>& checks) {
+void missing_module_checks(const HostFacts& facts, bool vm, std::vector<Check>& checks) {
     const Platform platform = facts.cpu.platform;
     const std::string mod = kvm_module_for(platform);
     const std::string flag = virt_flag_for(platform);
@@ -137,8 +142,14 @@ void missing_module_checks(const HostFacts& facts, std::vector<Check>& checks) {
             others.push_back(m.name);
         }
     }
-    std::string load = has_flag ? "`modprobe " + mod + " nested=1`"
-                                : "fix cpu.virt first, then `modprobe " + mod + " nested=1`";
+    // Inside a VM, its own guests need the module, not nested=1 (that is for theirs).
+    const std::string command = "`modprobe " + mod + (vm ? "`" : " nested=1`");
+    std::string load = has_flag ? command : "fix cpu.virt first, then " + command;
+    const std::vector<ModuleBlock> blocks = module_blocks(facts.modprobe_files, mod);
+    if (std::any_of(blocks.begin(), blocks.end(),
+                    [](const ModuleBlock& block) { return block.prevents_loading; })) {
+        load = "remove the install line persist.install names, then " + load;
+    }
     if (!others.empty()) {
         checks.push_back(fail("kvm.module",
                               mod + " is not loaded; KVM here comes from " + others.front() +
@@ -149,23 +160,50 @@ void missing_module_checks(const HostFacts& facts, std::vector<Check>& checks) {
     } else {
         checks.push_back(fail("kvm.module", mod + " is not loaded", load));
     }
+    const std::string unknown = "nested: unknown, because " + mod + " is not loaded (/sys/module/" +
+                                mod + "/parameters/nested is missing)";
+    if (vm) {
+        checks.push_back(pass("kvm.nested", unknown + "; " + k_nested_in_vm));
+        return;
+    }
     checks.push_back(
-        fail("kvm.nested",
-             "nested: unknown, because " + mod + " is not loaded (/sys/module/" + mod +
-                 "/parameters/nested is missing)",
+        fail("kvm.nested", unknown,
              "load the module with nesting: `modprobe " + mod + " " + nested_args(platform) + "`"));
 }
 
+// How to turn a loaded module's nested on, and keep it: reload and persist, or the kernel
+// command line when that is where the setting lives.
+std::string nested_remedy(const HostFacts& facts, const KvmModule& module) {
+    const std::string& mod = module.name;
+    if (module.built_in) {
+        return mod + " is built into the kernel: add `" + mod +
+               ".nested=1` to the kernel command line and reboot";
+    }
+    std::optional<ModuleOption> setting =
+        effective_option(facts.modprobe_files, facts.kernel_cmdline, mod, "nested");
+    if (setting && setting->file == "/proc/cmdline" && parse_bool_param(setting->value) != true) {
+        // modprobe applies the command line's options at every load, so a reload cannot help.
+        return "remove `" + mod + ".nested=" + setting->value +
+               "` from the kernel command line in the boot loader configuration, then reboot";
+    }
+    return "stop every VM, then `" + reload_command(mod, nested_args(facts.cpu.platform)) +
+           "`; keep it across reboots with `virt-nest host enable`";
+}
+
 // The kvm.nested line of a loaded module.
-Check nested_check(Platform platform, const KvmModule& module) {
+Check nested_check(const HostFacts& facts, bool vm, const KvmModule& module) {
     const std::string& mod = module.name;
     std::optional<bool> nested = bool_param(module, "nested");
-    const std::string remedy_reload =
-        module.built_in ? mod + " is built into the kernel: add `" + mod +
-                              ".nested=1` to the kernel command "
-                              "line and reboot"
-                        : "stop every VM, then `" + reload_command(mod, nested_args(platform)) +
-                              "`; keep it across reboots with `virt-nest host enable`";
+    if (vm && nested != true) {
+        std::string shown = has_param(module, "nested")
+                                ? mod + " nested=" + param_of(module, "nested")
+                                : mod + " has no `nested` parameter";
+        return pass("kvm.nested", shown +
+                                      ": this machine's guests can run, not guests of their "
+                                      "own; " +
+                                      k_nested_in_vm);
+    }
+    const std::string remedy_reload = nested_remedy(facts, module);
     if (!has_param(module, "nested")) {
         return fail("kvm.nested", mod + " has no `nested` parameter",
                     "use a kernel whose " + mod + " supports nesting");
@@ -190,7 +228,8 @@ Check nested_check(Platform platform, const KvmModule& module) {
 void intel_tuning_checks(const HostFacts& facts, const KvmModule& module,
                          std::vector<Check>& checks) {
     const std::string& mod = module.name;
-    if (bool_param(module, "ept") == false) {
+    // Without the CPU flag no option turns EPT on; cpu.slat says where the fix is.
+    if (bool_param(module, "ept") == false && has_cpu_slat(facts, "ept")) {
         checks.push_back(
             warn("kvm.ept",
                  "kvm_intel ept=" + param_of(module, "ept") +
@@ -218,7 +257,7 @@ void intel_tuning_checks(const HostFacts& facts, const KvmModule& module,
 void amd_tuning_checks(const HostFacts& facts, const KvmModule& module,
                        std::vector<Check>& checks) {
     const std::string& mod = module.name;
-    if (bool_param(module, "npt") == false) {
+    if (bool_param(module, "npt") == false && has_cpu_slat(facts, "npt")) {
         checks.push_back(
             warn("kvm.npt",
                  "kvm_amd npt=" + param_of(module, "npt") +
@@ -257,17 +296,17 @@ void amd_tuning_checks(const HostFacts& facts, const KvmModule& module,
 }
 
 // Checks of the loaded module; returns the runtime nested value when it could be read.
-std::optional<bool> module_checks(const HostFacts& facts, std::vector<Check>& checks) {
+std::optional<bool> module_checks(const HostFacts& facts, bool vm, std::vector<Check>& checks) {
     const Platform platform = facts.cpu.platform;
     const std::string mod = kvm_module_for(platform);
     const KvmModule* module = find_module(facts, mod);
     if (module == nullptr) {
-        missing_module_checks(facts, checks);
+        missing_module_checks(facts, vm, checks);
         return std::nullopt;
     }
     checks.push_back(
         pass("kvm.module", mod + (module->built_in ? " is built into the kernel" : " is loaded")));
-    checks.push_back(nested_check(platform, *module));
+    checks.push_back(nested_check(facts, vm, *module));
     if (platform == Platform::intel) {
         intel_tuning_checks(facts, *module, checks);
     }
@@ -336,54 +375,96 @@ void hpage_persist_check(const HostFacts& facts, const std::string& mod,
     }
 }
 
-void persistence_checks(const HostFacts& facts, std::optional<bool> runtime_nested,
-                        std::vector<Check>& checks) {
+// persist.nested: will nesting still be on after a reboot?
+Check persist_nested_check(const HostFacts& facts, bool vm, std::optional<bool> runtime_nested) {
     const Platform platform = facts.cpu.platform;
     const std::string mod = kvm_module_for(platform);
     std::optional<ModuleOption> setting =
         effective_option(facts.modprobe_files, facts.kernel_cmdline, mod, "nested");
-    const std::string enable_remedy = "`virt-nest host enable` (writes `options " + mod +
-                                      " nested=1` to /etc/modprobe.d/kvm.conf)";
+    if (vm && runtime_nested != true && (!setting || parse_bool_param(setting->value) != true)) {
+        return pass("persist.nested", "nothing to persist: " + std::string(k_nested_in_vm));
+    }
+    const KvmModule* module = find_module(facts, mod);
+    // A built-in module reads no modprobe.d file: only the kernel command line sets it.
+    const std::string enable_remedy =
+        module != nullptr && module->built_in
+            ? "add `" + mod + ".nested=1` to the kernel command line and reboot (" + mod +
+                  " is built into the kernel, so modprobe.d does not apply)"
+            : "`virt-nest host enable` (writes `options " + mod +
+                  " nested=1` to /etc/modprobe.d/kvm.conf)";
     // kvm_intel (since Linux 4.20) and kvm_amd default to nested=1; IBM Z's kvm does not.
     const bool default_on = platform == Platform::intel || platform == Platform::amd;
     if (!setting) {
         if (default_on && runtime_nested == true) {
-            checks.push_back(pass("persist.nested",
-                                  "no modprobe.d file or boot option sets " + mod +
-                                      " nested; the kernel's default (on) applies at every boot"));
-        } else {
-            checks.push_back(warn("persist.nested",
-                                  "no modprobe.d file or boot option sets " + mod +
-                                      " nested=1: nesting is not set up to survive a reboot",
-                                  enable_remedy));
+            return pass("persist.nested",
+                        "no modprobe.d file or boot option sets " + mod +
+                            " nested; the kernel's default (on) applies at every boot");
         }
-    } else if (parse_bool_param(setting->value) == true) {
-        checks.push_back(
-            pass("persist.nested", mod + " nested=1 persists (" + where(*setting) + ")"));
-    } else {
-        std::string remedy =
-            setting->file == "/proc/cmdline"
-                ? "remove `" + mod + ".nested=" + setting->value +
-                      "` from the kernel command line in the boot loader configuration"
-                : "`virt-nest host enable` (corrects " + where(*setting) + ")";
-        checks.push_back(warn("persist.nested",
-                              where(*setting) + " sets " + mod + " nested=" + setting->value +
-                                  ": nesting is off after the next reboot or module reload",
-                              remedy));
+        return warn("persist.nested",
+                    "no modprobe.d file or boot option sets " + mod +
+                        " nested=1: nesting is not set up to survive a reboot",
+                    enable_remedy);
     }
+    if (parse_bool_param(setting->value) == true) {
+        return pass("persist.nested", mod + " nested=1 persists (" + where(*setting) + ")");
+    }
+    std::string remedy = setting->file == "/proc/cmdline"
+                             ? "remove `" + mod + ".nested=" + setting->value +
+                                   "` from the kernel command line in the boot loader "
+                                   "configuration"
+                             : "`virt-nest host enable` (corrects " + where(*setting) + ")";
+    return warn("persist.nested",
+                where(*setting) + " sets " + mod + " nested=" + setting->value +
+                    ": nesting is off after the next reboot or module reload",
+                remedy);
+}
+
+void persistence_checks(const HostFacts& facts, bool vm, std::optional<bool> runtime_nested,
+                        std::vector<Check>& checks) {
+    const std::string mod = kvm_module_for(facts.cpu.platform);
+    checks.push_back(persist_nested_check(facts, vm, runtime_nested));
     block_checks(facts, mod, checks);
-    if (platform == Platform::ibm_z) {
+    if (facts.cpu.platform == Platform::ibm_z) {
         hpage_persist_check(facts, mod, checks);
     }
 }
 
+// Return the kernel's major and minor version from a release such as "6.1.0-18-amd64".
+std::optional<std::pair<int, int>> kernel_version(const std::string& release) {
+    int major = 0;
+    int minor = 0;
+    char dot = 0;
+    std::istringstream in(release);
+    if (in >> major >> dot >> minor && dot == '.') {
+        return std::pair{major, minor};
+    }
+    return std::nullopt;
+}
+
 void platform_notes(const HostFacts& facts, std::vector<Check>& checks) {
+    const Platform platform = facts.cpu.platform;
+    if (platform == Platform::ibm_z) {
+        return; // the kernel's documentation exempts s390: nested state migrates there
+    }
+    std::optional<std::pair<int, int>> kernel = kernel_version(facts.kernel_release);
+    if (platform == Platform::intel && kernel && *kernel >= std::pair{5, 3}) {
+        checks.push_back(pass("note.migration",
+                              "kernel " + facts.kernel_release +
+                                  " saves and restores nested state on Intel: a VM running "
+                                  "its own guests can migrate when QEMU is 4.2 or later on both "
+                                  "hosts"));
+        return;
+    }
     checks.push_back(warn("note.migration",
                           "migrating, saving or snapshotting a VM while it runs its own guests "
-                          "is undefined (kernel BUG or panic)",
+                          "is undefined (kernel BUG or panic)" +
+                              std::string(platform == Platform::intel
+                                              ? " on Intel kernels before 5.3 (or QEMU before "
+                                                "4.2)"
+                                              : ""),
                           "stop the nested (L2) guests before migrating, saving or snapshotting "
                           "the VM that runs them"));
-    if (facts.cpu.platform == Platform::amd) {
+    if (platform == Platform::amd) {
         checks.push_back(warn("note.amd_migration",
                               "on AMD, migrating VMs off a host with nesting enabled does not work",
                               "shut such VMs down and start them on the other host instead of "
@@ -453,9 +534,9 @@ std::vector<Check> host_checks(const HostFacts& facts) {
     if (cpu.platform != Platform::power) {
         cpu_checks(facts, vm, checks);
     }
-    std::optional<bool> nested = module_checks(facts, checks);
+    std::optional<bool> nested = module_checks(facts, vm, checks);
     device_check(facts, checks);
-    persistence_checks(facts, nested, checks);
+    persistence_checks(facts, vm, nested, checks);
     if (nested == true && cpu.platform != Platform::power) {
         platform_notes(facts, checks);
     }

@@ -1,5 +1,6 @@
 #include "host_test_support.hpp"
 #include "virtnest/check/host_enable.hpp"
+#include "virtnest/check/host_verdict.hpp"
 #include "virtnest/util/error.hpp"
 #include "virtnest/util/exit_code.hpp"
 
@@ -169,5 +170,71 @@ TEST_CASE("host_enable: plans", "[host_enable]") {
         CHECK(plan.commands.empty());
         CHECK(virtnest::reload_blockers(facts, "kvm_amd", {}) ==
               std::vector<std::string>{"kvm_amd is built into the kernel and cannot be reloaded"});
+    }
+}
+
+TEST_CASE("host_enable: carries out what check asks for, and nothing already in effect",
+          "[host_enable]") {
+    auto checks_of = [](const std::string& name) {
+        virtnest::RootedHostFiles files(test_support::fixture(name));
+        return virtnest::host_checks(virtnest::probe_host(files));
+    };
+    auto plan_of = [](const std::string& name) {
+        virtnest::RootedHostFiles files(test_support::fixture(name));
+        return virtnest::plan_host_enable(virtnest::probe_host(files));
+    };
+    auto no_remedy_names_host_enable = [](const std::vector<virtnest::Check>& checks) {
+        for (const virtnest::Check& check : checks) {
+            INFO(check.id);
+            CHECK(check.remedy.find("host enable") == std::string::npos);
+        }
+    };
+    SECTION("a built-in module: the kernel command line, from both") {
+        auto checks = checks_of("intel-builtin-nested-off");
+        no_remedy_names_host_enable(checks);
+        CHECK(test_support::get(checks, "persist.nested").remedy ==
+              "add `kvm_intel.nested=1` to the kernel command line and reboot (kvm_intel is built "
+              "into the kernel, so modprobe.d does not apply)");
+        REQUIRE_THROWS_WITH(plan_of("intel-builtin-nested-off"),
+                            "cannot enable nesting through modprobe.d: module \"kvm_intel\" is "
+                            "built into the kernel; add `kvm_intel.nested=1` to the kernel "
+                            "command line and reboot");
+    }
+    SECTION("a command-line override: the boot loader, from both") {
+        auto checks = checks_of("intel-cmdline-nested-off");
+        no_remedy_names_host_enable(checks);
+        CHECK(test_support::get(checks, "kvm.nested").remedy ==
+              "remove `kvm_intel.nested=0` from the kernel command line in the boot loader "
+              "configuration, then reboot");
+        REQUIRE_THROWS_WITH(plan_of("intel-cmdline-nested-off"),
+                            Catch::Contains("the kernel command line sets kvm_intel.nested=0"));
+    }
+    SECTION("the kernel's default already on: check passes and nothing is planned") {
+        CHECK(test_support::get(checks_of("intel-default-on"), "persist.nested").status ==
+              virtnest::CheckStatus::pass);
+        virtnest::HostEnablePlan plan = plan_of("intel-default-on");
+        CHECK(plan.persist.edits.empty());
+        CHECK(plan.commands.empty());
+    }
+    SECTION("an install line to /bin/false: no modprobe is planned to succeed") {
+        auto checks = checks_of("intel-install-false");
+        CHECK(test_support::get(checks, "persist.install").remedy ==
+              "remove that line from /etc/modprobe.d/no-kvm.conf");
+        CHECK(test_support::get(checks, "kvm.module").remedy ==
+              "remove the install line persist.install names, then `modprobe kvm_intel nested=1`");
+        TreeCopy tree("intel-install-false");
+        auto before = tree.snapshot();
+        RecordingLoader loader(tree.path());
+        Enabled r = enable_with(tree, loader, true, true, no_vms);
+        CHECK(r.code == to_int(ExitCode::incomplete));
+        CHECK(loader.calls.empty());
+        CHECK(r.out.find("refusing to reload kvm_intel:\n"
+                         "  /etc/modprobe.d/no-kvm.conf:1 has `install kvm_intel /bin/false`: "
+                         "modprobe would run that instead of loading kvm_intel\n") !=
+              std::string::npos);
+        CHECK(tree.snapshot() == before);
+        Enabled plain = enable_with(tree, loader, true, false, no_vms);
+        CHECK(plain.out.find("to apply it now, remove the install statement the note names, "
+                             "run: modprobe kvm_intel") != std::string::npos);
     }
 }

@@ -1,5 +1,6 @@
 #include "host_test_support.hpp"
 #include "virtnest/check/host_verdict.hpp"
+#include "virtnest/check/outer_hypervisor.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -180,14 +181,15 @@ TEST_CASE("host_verdict: a VM whose CPU lacks vmx", "[host_verdict]") {
     CHECK(virt.remedy ==
           "on the host that runs this virtual machine: enable nesting (`virt-nest host enable "
           "--reload`), give this VM the vmx feature (`virt-nest enable <this VM>`, or `<cpu "
-          "mode='host-passthrough'/>`), then power it off and start it again");
+          "mode='host-passthrough'/>`), then power it off and start it again; under another "
+          "hypervisor, turn on its setting that passes vmx to this VM");
     CHECK(get(checks, "cpu.hypervisor").status == CheckStatus::warn);
     CHECK(get(checks, "cpu.hypervisor").message ==
           "this machine is itself a virtual machine: its guests are L2, "
           "and their own guests (L3) are not expected to work");
     CHECK(get(checks, "cpu.slat").status == CheckStatus::warn);
-    CHECK(get(checks, "kvm.module").remedy ==
-          "fix cpu.virt first, then `modprobe kvm_intel nested=1`");
+    // Its own guests need the module; nested=1 would be for theirs.
+    CHECK(get(checks, "kvm.module").remedy == "fix cpu.virt first, then `modprobe kvm_intel`");
     CHECK(get(checks, "kvm.device").message == "/dev/kvm is missing");
 }
 
@@ -226,7 +228,7 @@ TEST_CASE("host_verdict: this machine's layout: a guest with KVM from kvm_pvm", 
           "kvm_amd is not loaded; KVM here comes from kvm_pvm, a module virt-nest does not "
           "know, which has no `nested` parameter for guests");
     CHECK(module.remedy ==
-          "fix cpu.virt first, then `modprobe kvm_amd nested=1`; nesting under kvm_pvm is not "
+          "fix cpu.virt first, then `modprobe kvm_amd`; nesting under kvm_pvm is not "
           "something virt-nest can check or enable");
     CHECK(get(checks, "kvm.device").status == CheckStatus::pass);
 }
@@ -305,5 +307,111 @@ TEST_CASE("host_verdict: modprobe.d statements that keep the module out", "[host
     }
     SECTION("another vendor's module is not this machine's concern") {
         CHECK_FALSE(has(checks_of("amd-nested-off"), "persist.blacklist"));
+    }
+}
+
+TEST_CASE("host_verdict: inside a KVM guest, readiness rests on the CPU flag, module and device",
+          "[host_verdict]") {
+    SECTION("AMD L1 with nested=0 can run guests: ready, nested only informational") {
+        auto checks = checks_of("l1-kvm-amd-nested-off");
+        require_remedies(checks);
+        CHECK(virtnest::is_ready(checks));
+        CHECK(get(checks, "kvm.nested").status == CheckStatus::pass);
+        CHECK(get(checks, "kvm.nested").message ==
+              "kvm_amd nested=0: this machine's guests can run, not guests of their own; inside "
+              "a virtual machine nested is needed only if your guests will run their own guests");
+        CHECK(get(checks, "persist.nested").status == CheckStatus::pass);
+        CHECK(get(checks, "cpu.hypervisor").message ==
+              "this machine is itself a virtual machine (under KVM): its guests are L2, and "
+              "their own guests (L3) are not expected to work");
+    }
+    SECTION("AMD L1 without npt: the fix is on L0, no module option is suggested") {
+        auto checks = checks_of("l1-kvm-amd-no-npt");
+        require_remedies(checks);
+        CHECK(virtnest::is_ready(checks));
+        CHECK(get(checks, "cpu.slat").status == CheckStatus::warn);
+        CHECK(get(checks, "cpu.slat").remedy ==
+              virtnest::expose_slat_remedy(virtnest::OuterHypervisor::kvm, "npt"));
+        CHECK_FALSE(has(checks, "kvm.npt"));
+        for (const Check& check : checks) {
+            INFO(check.id);
+            CHECK(check.remedy.find("npt=1") == std::string::npos);
+        }
+    }
+    SECTION("Intel L1 with nested on, kernel 6.1: nested state migrates") {
+        auto checks = checks_of("l1-kvm-intel-nested-on");
+        require_remedies(checks);
+        CHECK(virtnest::is_ready(checks));
+        CHECK(get(checks, "note.migration").status == CheckStatus::pass);
+        CHECK(get(checks, "note.migration").message ==
+              "kernel 6.1.0-18-amd64 saves and restores nested state on Intel: a VM running its "
+              "own guests can migrate when QEMU is 4.2 or later on both hosts");
+    }
+    SECTION("a guest without the module loaded is told to load it, not to set nested=1") {
+        auto checks = checks_of("l1-vmware-no-vmx");
+        CHECK(get(checks, "kvm.module").remedy == "fix cpu.virt first, then `modprobe kvm_intel`");
+        CHECK(get(checks, "kvm.nested").status == CheckStatus::pass);
+    }
+}
+
+TEST_CASE("host_verdict: a VM under another hypervisor gets that hypervisor's remedy",
+          "[host_verdict]") {
+    using virtnest::OuterHypervisor;
+    struct Case {
+        const char* tree;
+        OuterHypervisor l0;
+    };
+    for (const Case& c : {Case{"l1-vmware-no-vmx", OuterHypervisor::vmware},
+                          Case{"l1-hyperv-no-vmx", OuterHypervisor::hyperv},
+                          Case{"l1-azure-no-vmx", OuterHypervisor::azure},
+                          Case{"l1-gcp-no-vmx", OuterHypervisor::google_cloud},
+                          Case{"l1-aws-no-vmx", OuterHypervisor::aws}}) {
+        INFO(c.tree);
+        auto checks = checks_of(c.tree);
+        require_remedies(checks);
+        CHECK_FALSE(virtnest::is_ready(checks));
+        CHECK(get(checks, "cpu.virt").status == CheckStatus::fail);
+        CHECK(get(checks, "cpu.virt").remedy == virtnest::expose_virt_remedy(c.l0, "vmx"));
+        CHECK(get(checks, "cpu.hypervisor")
+                  .message.find("(under " + std::string(virtnest::to_string(c.l0)) + ")") !=
+              std::string::npos);
+        // virt-nest does not run on these L0s: no remedy may send the operator there with it.
+        for (const Check& check : checks) {
+            INFO(check.id);
+            CHECK(check.remedy.find("virt-nest") == std::string::npos);
+        }
+    }
+}
+
+TEST_CASE("host_verdict: the migration note follows vendor and kernel", "[host_verdict]") {
+    test_support::FakeHostFiles files;
+    files.files["/sys/module/kvm_intel/parameters/nested"] = "Y";
+    files.files["/sys/module/kvm_intel/refcnt"] = "0";
+    SECTION("Intel before 5.3: undefined") {
+        files.files["/proc/cpuinfo"] = "vendor_id : GenuineIntel\nflags : vmx ept\n";
+        files.files["/proc/sys/kernel/osrelease"] = "4.19.0-26-amd64\n";
+        CHECK(get(checks_of(files), "note.migration").status == CheckStatus::warn);
+        CHECK_FALSE(has(checks_of(files), "note.amd_migration"));
+    }
+    SECTION("Intel 5.3 and later: migrates") {
+        files.files["/proc/cpuinfo"] = "vendor_id : GenuineIntel\nflags : vmx ept\n";
+        files.files["/proc/sys/kernel/osrelease"] = "5.3.0\n";
+        CHECK(get(checks_of(files), "note.migration").status == CheckStatus::pass);
+    }
+    SECTION("AMD: unsafe whatever the kernel") {
+        files.files["/proc/cpuinfo"] = "vendor_id : AuthenticAMD\nflags : svm npt\n";
+        files.files["/sys/module/kvm_amd/parameters/nested"] = "1";
+        files.files["/sys/module/kvm_amd/refcnt"] = "0";
+        files.files["/proc/sys/kernel/osrelease"] = "6.1.0\n";
+        CHECK(get(checks_of(files), "note.migration").status == CheckStatus::warn);
+        CHECK(get(checks_of(files), "note.amd_migration").status == CheckStatus::warn);
+    }
+    SECTION("IBM Z: exempt") {
+        files.files["/proc/cpuinfo"] = "vendor_id : IBM/S390\nfeatures : esan3 zarch sie\n";
+        files.files["/sys/module/kvm/parameters/nested"] = "1";
+        files.files["/sys/module/kvm/refcnt"] = "0";
+        auto checks = checks_of(files);
+        REQUIRE(get(checks, "kvm.nested").status == CheckStatus::pass);
+        CHECK_FALSE(has(checks, "note.migration"));
     }
 }

@@ -6,6 +6,9 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -178,5 +181,43 @@ TEST_CASE("cmd_check: this machine's real / (AMD EPYC guest without svm, KVM fro
             CHECK(contains(r.out, "FAIL  kvm.module"));
         }
         CHECK_FALSE(contains(r.out, "PASS  libvirt.nested"));
+    }
+}
+
+// The fixture path depends on the checkout; the goldens say xml-fixtures/.
+std::string relative_paths(std::string text) {
+    const std::string dir = std::string(VIRTNEST_FIXTURES_DIR);
+    for (std::size_t at = text.find(dir); at != std::string::npos; at = text.find(dir, at)) {
+        text.replace(at, dir.size(), "xml-fixtures");
+    }
+    return text;
+}
+
+TEST_CASE("cmd_check: every fixture host gives its golden text and JSON", "[cmd_check]") {
+    // Set VIRTNEST_UPDATE_GOLDEN=1 to write them afresh (then review the diff).
+    const bool regenerate = std::getenv("VIRTNEST_UPDATE_GOLDEN") != nullptr;
+    std::vector<std::filesystem::path> trees;
+    for (const auto& entry : std::filesystem::directory_iterator(fixture(""))) {
+        if (entry.is_directory()) {
+            trees.push_back(entry.path());
+        }
+    }
+    std::sort(trees.begin(), trees.end());
+    REQUIRE(trees.size() >= 20);
+    for (const std::filesystem::path& tree : trees) {
+        INFO(tree.filename().string());
+        Run text = run({"check", "--root", tree.string()});
+        Run json = run({"check", "--root", tree.string(), "--json"});
+        CHECK(text.code == json.code);
+        const std::string base = tree.string();
+        std::string shown_text = relative_paths(text.out);
+        std::string shown_json = relative_paths(json.out);
+        if (regenerate) {
+            test_support::spit(base + ".check.txt", shown_text);
+            test_support::spit(base + ".check.json", shown_json);
+        }
+        CHECK(shown_text == test_support::slurp(base + ".check.txt"));
+        CHECK(nlohmann::json::parse(shown_json) ==
+              nlohmann::json::parse(test_support::slurp(base + ".check.json")));
     }
 }

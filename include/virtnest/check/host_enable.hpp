@@ -24,6 +24,7 @@ struct HostEnablePlan {
     PersistPlan persist;               // the modprobe.d edits
     std::vector<std::string> commands; // what applies it now, e.g. "modprobe -r kvm_amd"
     std::vector<std::string> notes;    // things the operator should know
+    bool load_blocked = false;         // an `install` line keeps modprobe from loading it
 };
 
 // Plan enabling nesting for the machine `facts` describe. Throws Error for a machine
@@ -31,7 +32,8 @@ struct HostEnablePlan {
 // and when the kernel command line overrides the setting.
 HostEnablePlan plan_host_enable(const HostFacts& facts);
 
-// Return why `module` cannot be reloaded now (running VMs, holders, users, built in);
+// Return why `module` cannot be reloaded now (an `install` line that stops modprobe, running
+// VMs, holders, users, built in);
 // empty when it can. `running_vms` are the names libvirt reports as active.
 std::vector<std::string> reload_blockers(const HostFacts& facts, const std::string& module,
                                          const std::vector<std::string>& running_vms);

@@ -99,6 +99,15 @@ struct HostFacts {
     std::optional<std::string> kvm_device_error; // why /dev/kvm cannot be opened
     std::vector<ConfFile> modprobe_files;        // effective *.conf files, modprobe's order
     std::string kernel_cmdline;                  // /proc/cmdline
+    std::string kernel_release;                  // /proc/sys/kernel/osrelease, e.g. "6.1.0-18"
+    // Who made the machine, from /sys/class/dmi/id (empty when missing): inside a VM these
+    // name its hypervisor ("VMware, Inc.", "Microsoft Corporation", "Google", "QEMU").
+    std::string dmi_sys_vendor;
+    std::string dmi_product_name;
+    std::string dmi_bios_vendor;
+    std::string dmi_bios_version;
+    std::string dmi_chassis_asset_tag; // Azure VMs carry a fixed tag here
+    std::string hypervisor_type;       // /sys/hypervisor/type: "xen" under Xen
 };
 
 // Return the loaded module called `name`; nullptr when it is not loaded.
