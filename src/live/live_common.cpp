@@ -39,6 +39,12 @@ bool still_as_read(const Domain& dom, const std::string& read, const std::filesy
     return false;
 }
 
+void stop_if_requested(RunObserver& observer, std::string& lost) {
+    if (lost.empty()) {
+        lost = observer.stop_requested();
+    }
+}
+
 DomainOutcome outcome_for(const ListedDomain& item) {
     DomainOutcome outcome;
     outcome.name = item.domain.name();

@@ -190,6 +190,7 @@ std::vector<PendingChange> prepare_batch(EnableRun& run, const std::vector<Liste
     std::vector<PendingChange> pending_changes;
     for (std::size_t index : batch) {
         const ListedDomain& item = listed[index];
+        stop_if_requested(run.observer, lost);
         if (!lost.empty()) {
             outcomes.push_back(not_attempted(item, lost));
             continue;
@@ -218,10 +219,14 @@ void commit_batch(EnableRun& run, const std::vector<PendingChange>& batch,
     }
     for (const PendingChange& change : batch) {
         DomainOutcome& outcome = outcomes[change.slot];
+        stop_if_requested(run.observer, lost);
         if (!unsynced.empty()) {
             outcome.action = Action::failed;
             outcome.reason = "nothing was defined: " + unsynced;
         } else if (!lost.empty()) {
+            // Not changed, so its backup would only mislead a later revert.
+            std::error_code ec;
+            std::filesystem::remove(change.backup, ec);
             outcome = not_attempted(*change.item, lost);
         } else {
             DomainOutcome prepared = outcome;

@@ -135,7 +135,8 @@ RunOutcome revert_on(const Connection& conn, const RevertOptions& options, RunOb
     RevertRun run{conn, options, observer, store, DomainMarks(conn)};
     std::string lost;
     std::vector<DomainOutcome> outcomes = for_each_selected(
-        listed, selected, [&](const ListedDomain& item) { return revert_one(run, item); }, lost);
+        listed, selected, [&](const ListedDomain& item) { return revert_one(run, item); }, observer,
+        lost);
     ReportStyle style;
     style.verb = "revert";
     style.dry_run = options.dry_run;

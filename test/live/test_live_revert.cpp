@@ -137,3 +137,31 @@ TEST_CASE("live revert: refusals", "[live_revert]") {
             "--backup names one file, so it needs exactly one domain; 2 are selected");
     }
 }
+
+namespace {
+
+// Asks the run to stop from the start, as a SIGTERM before the first domain would.
+class StopNow : public RunObserver {
+  public:
+    std::string stop_requested() override { return "interrupted by SIGTERM"; }
+};
+
+} // namespace
+
+TEST_CASE("live revert: an interrupted run attempts nothing more", "[live_revert]") {
+    live_test::TempDir backups;
+    Connection conn = Connection::open(live_test::fleet_uri());
+    REQUIRE(enable_all(conn, backups.path).exit_code == 0);
+    const auto enabled = snapshot_fleet(conn);
+    const std::size_t files = count_files(backups.path);
+    StopNow stop;
+    for (bool dry_run : {true, false}) {
+        RunOutcome outcome = revert_on(conn, revert_options(backups.path, {}, dry_run), stop);
+        REQUIRE(outcome.exit_code == 1);
+        REQUIRE(outcome.summary["skipped"] == 4);
+        REQUIRE(record_named(outcome.records, "web-1")["reason"] ==
+                "not attempted: interrupted by SIGTERM");
+        REQUIRE(snapshot_fleet(conn) == enabled);
+        REQUIRE(count_files(backups.path) == files);
+    }
+}
