@@ -8,6 +8,8 @@
 #include "virtnest/libvirt/connection.hpp"
 #include "virtnest/live/domain_report.hpp"
 #include "virtnest/live/domain_selector.hpp"
+#include "virtnest/live/host_lock.hpp"
+#include "virtnest/live/live_commands.hpp"
 #include "virtnest/live/run_observer.hpp"
 #include "virtnest/util/error.hpp"
 
@@ -53,6 +55,11 @@ inline constexpr const char* k_changed_concurrently =
 
 // Set `lost` to the observer's reason to stop, if it has one and `lost` is still empty.
 void stop_if_requested(RunObserver& observer, std::string& lost);
+
+// Return the HostLock of the connection's host (identity: libvirt's host UUID, else the URI)
+// for a real run; nullopt for a dry run, which writes nothing. Throws Error after
+// options.wait when another run holds it.
+std::optional<HostLock> lock_host(const Connection& conn, const ChangeOptions& options);
 
 // Return an outcome skeleton for a listed domain (name, uuid, state).
 DomainOutcome outcome_for(const ListedDomain& item);

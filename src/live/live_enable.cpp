@@ -294,6 +294,7 @@ void commit_batch(EnableRun& run, const std::vector<PendingChange>& batch,
 } // namespace
 
 RunOutcome enable_on(const Connection& conn, const EnableOptions& options, RunObserver& observer) {
+    const std::optional<HostLock> lock = lock_host(conn, options);
     std::vector<ListedDomain> listed = conn.list_all_domains_with_state();
     std::vector<std::size_t> selected = select_listed(listed, options.selection);
     EnableRun run{conn, options, observer, NestTargetCache(conn), DomainMarks(conn), std::nullopt};

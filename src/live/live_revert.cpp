@@ -118,6 +118,7 @@ DomainOutcome revert_one(RevertRun& run, const ListedDomain& item) {
 } // namespace
 
 RunOutcome revert_on(const Connection& conn, const RevertOptions& options, RunObserver& observer) {
+    const std::optional<HostLock> lock = lock_host(conn, options);
     std::vector<ListedDomain> listed = conn.list_all_domains_with_state();
     std::vector<std::size_t> selected = select_listed(listed, options.selection);
     if (options.backup_file && selected.size() != 1) {
