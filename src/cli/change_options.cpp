@@ -13,6 +13,10 @@ void add_change_options(CLI::App& sub, ChangeCliOptions& cli, const ChangeHelp& 
     sub.add_flag("--force", cli.force, help.force);
     sub.add_flag("--json", cli.json, "print one JSON document: domains and summary");
     sub.add_option("--backup-dir", cli.backup_dir, help.backup_dir)->type_name("DIR");
+    sub.add_option("--wait", cli.wait_seconds,
+                   "how long to wait for another run on the same host to finish (default 10; "
+                   "0: fail at once)")
+        ->type_name("SECONDS");
 }
 
 void apply_change_options(const ChangeCliOptions& cli, ChangeOptions& options) {
@@ -22,6 +26,7 @@ void apply_change_options(const ChangeCliOptions& cli, ChangeOptions& options) {
     options.diff = cli.diff;
     options.validate = !cli.no_validate;
     options.backup_dir = cli.backup_dir;
+    options.wait = std::chrono::seconds(cli.wait_seconds);
 }
 
 } // namespace virtnest

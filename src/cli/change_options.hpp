@@ -23,6 +23,7 @@ struct ChangeCliOptions {
     bool force = false;
     bool json = false;
     std::string backup_dir;
+    unsigned wait_seconds = 10;
 };
 
 // The help texts that differ from one command to the other.
@@ -39,7 +40,7 @@ struct ChangeHelp {
 void add_change_options(CLI::App& sub, ChangeCliOptions& cli, const ChangeHelp& help);
 
 // Copy the shared options into the library's: selection (names and --all), dry run, diff,
-// validation and backup directory. --force is the caller's: it means a different thing to
+// validation, backup directory and --wait. --force is the caller's: it means a different thing to
 // each command.
 void apply_change_options(const ChangeCliOptions& cli, ChangeOptions& options);
 

@@ -2,6 +2,7 @@
 // [--diff] [--no-validate] [--force] [--json] [--backup-dir DIR]`
 #include "cli/change_options.hpp"
 #include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
 #include "virtnest/fleet/fleet_runner.hpp"
 #include "virtnest/live/live_commands.hpp"
 
@@ -51,8 +52,11 @@ ExitCode run_enable_disable(const EnableCliOptions& cli, Nesting nesting,
     }
     options.nest.force = cli.change.force;
     require_selection(options.selection);
-    return run_on_hosts(ctx.global, *ctx.out, *ctx.err, cli.change.json, /*read_only=*/false,
-                        [&](const Connection& conn) { return enable_on(conn, options); });
+    InterruptGuard interrupt;
+    const ExitCode code =
+        run_on_hosts(ctx.global, *ctx.out, *ctx.err, cli.change.json, /*read_only=*/false,
+                     [&](const Connection& conn) { return enable_on(conn, options, interrupt); });
+    return interrupt.exit_code_or(code);
 }
 
 void add_common(CLI::App* sub, EnableCliOptions& cli) {

@@ -1,6 +1,7 @@
 // `virt-nest revert DOMAIN... [--backup FILE] [--dry-run] [--diff] [--force] [--json]`
 #include "cli/change_options.hpp"
 #include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
 #include "virtnest/fleet/fleet_runner.hpp"
 #include "virtnest/live/live_commands.hpp"
 
@@ -31,8 +32,11 @@ ExitCode run_revert(const RevertCliOptions& cli, const CommandContext& ctx) {
     }
     options.force = cli.change.force;
     require_selection(options.selection);
-    return run_on_hosts(ctx.global, *ctx.out, *ctx.err, cli.change.json, /*read_only=*/false,
-                        [&](const Connection& conn) { return revert_on(conn, options); });
+    InterruptGuard interrupt;
+    const ExitCode code =
+        run_on_hosts(ctx.global, *ctx.out, *ctx.err, cli.change.json, /*read_only=*/false,
+                     [&](const Connection& conn) { return revert_on(conn, options, interrupt); });
+    return interrupt.exit_code_or(code);
 }
 
 } // namespace

@@ -12,7 +12,9 @@ int severity(ExitCode code) {
     case ExitCode::incomplete: return 2;
     case ExitCode::not_ready: return 3;
     case ExitCode::error:
-    case ExitCode::usage: return 4;
+    case ExitCode::usage:
+    case ExitCode::interrupted:
+    case ExitCode::terminated: return 4;
     }
     return 4;
 }

@@ -141,4 +141,9 @@ std::optional<Vendor> host_vendor_from_capabilities(std::string_view caps_xml) {
     return vendor_from_libvirt(cpu.child("vendor").text().as_string());
 }
 
+std::string host_uuid_from_capabilities(std::string_view caps_xml) {
+    pugi::xml_document doc = load(caps_xml, "host capabilities");
+    return doc.document_element().child("host").child("uuid").text().as_string();
+}
+
 } // namespace virtnest

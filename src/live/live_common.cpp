@@ -1,5 +1,8 @@
 #include "live/live_common.hpp"
 
+#include "virtnest/libvirt/domain_caps.hpp"
+#include "virtnest/live/backup_store.hpp"
+
 namespace virtnest {
 
 std::vector<std::size_t> select_listed(const std::vector<ListedDomain>& listed,
@@ -37,6 +40,26 @@ bool still_as_read(const Domain& dom, const std::string& read, const std::filesy
     std::error_code ec;
     std::filesystem::remove(backup, ec);
     return false;
+}
+
+void stop_if_requested(RunObserver& observer, std::string& lost) {
+    if (lost.empty()) {
+        lost = observer.stop_requested();
+    }
+}
+
+std::optional<HostLock> lock_host(const Connection& conn, const ChangeOptions& options) {
+    if (options.dry_run) {
+        return std::nullopt;
+    }
+    std::string identity = host_uuid_from_capabilities(conn.capabilities());
+    if (identity.empty()) {
+        identity = conn.uri();
+    }
+    const std::filesystem::path dir =
+        options.lock_dir.empty() ? default_lock_dir(backup_dir_or_default(options.backup_dir))
+                                 : options.lock_dir;
+    return std::optional<HostLock>(std::in_place, dir, identity, options.wait);
 }
 
 DomainOutcome outcome_for(const ListedDomain& item) {

@@ -8,6 +8,8 @@
 #include "virtnest/libvirt/connection.hpp"
 #include "virtnest/live/domain_report.hpp"
 #include "virtnest/live/domain_selector.hpp"
+#include "virtnest/live/host_lock.hpp"
+#include "virtnest/live/live_commands.hpp"
 #include "virtnest/live/run_observer.hpp"
 #include "virtnest/util/error.hpp"
 
@@ -51,6 +53,14 @@ inline constexpr const char* k_changed_concurrently =
     "changed concurrently: its configuration changed while virt-nest was working on it; "
     "nothing was defined; run again";
 
+// Set `lost` to the observer's reason to stop, if it has one and `lost` is still empty.
+void stop_if_requested(RunObserver& observer, std::string& lost);
+
+// Return the HostLock of the connection's host (identity: libvirt's host UUID, else the URI)
+// for a real run; nullopt for a dry run, which writes nothing. Throws Error after
+// options.wait when another run holds it.
+std::optional<HostLock> lock_host(const Connection& conn, const ChangeOptions& options);
+
 // Return an outcome skeleton for a listed domain (name, uuid, state).
 DomainOutcome outcome_for(const ListedDomain& item);
 
@@ -83,23 +93,25 @@ DomainOutcome guarded(const ListedDomain& item, Work&& work, std::string& lost) 
     }
 }
 
-// Run `work` on each selected domain through guarded(); once the connection is lost, every
-// later domain is marked "not attempted". `lost` receives the connection error, if any.
+// Run `work` on each selected domain through guarded(); once the connection is lost or the
+// observer asks to stop, every later domain is marked "not attempted". `lost` receives the
+// connection error or the reason to stop, if any.
 template <typename Work>
 std::vector<DomainOutcome> for_each_selected(const std::vector<ListedDomain>& listed,
                                              const std::vector<std::size_t>& indices, Work&& work,
-                                             std::string& lost) {
+                                             RunObserver& observer, std::string& lost) {
     std::vector<DomainOutcome> outcomes;
     outcomes.reserve(indices.size());
     for (std::size_t index : indices) {
         const ListedDomain& item = listed[index];
+        stop_if_requested(observer, lost);
         outcomes.push_back(lost.empty() ? guarded(item, work, lost) : not_attempted(item, lost));
     }
     return outcomes;
 }
 
 // Return the RunOutcome of a run: text or JSON records, summary, exit code (1 when the
-// connection was lost, else 0 or 3).
+// connection was lost or the run was stopped, else 0 or 3).
 RunOutcome finish_run(const std::vector<DomainOutcome>& outcomes, const ReportStyle& style,
                       const std::string& lost);
 

@@ -156,17 +156,10 @@ DomainOutcome prepare_one(EnableRun& run, const ListedDomain& item,
     return outcome;
 }
 
-// Re-check and define one prepared change whose backup is on disk.
-DomainOutcome commit_one(EnableRun& run, const PendingChange& change, DomainOutcome outcome) {
-    const Domain& dom = change.item->domain;
-    if (!still_as_read(dom, change.xml, change.backup, run.observer)) {
-        outcome.reason = std::string(k_changed_concurrently) + " to plan from the new one";
-        return outcome;
-    }
-    outcome.backup = change.backup.string();
-    Domain defined = run.conn.define(change.new_xml, run.options.validate, outcome.name);
-    if (auto wrong =
-            verify_defined(defined.xml(XmlView::inactive_secure), change.plan, run.options.nest)) {
+// Return the outcome of a define whose result was read back as `defined_xml`.
+DomainOutcome judge_defined(const std::string& defined_xml, const PendingChange& change,
+                            const NestOptions& nest, DomainOutcome outcome) {
+    if (auto wrong = verify_defined(defined_xml, change.plan, nest)) {
         outcome.action = Action::failed;
         outcome.reason =
             *wrong + "; the previous definition is in the backup: virt-nest revert " + outcome.name;
@@ -174,6 +167,67 @@ DomainOutcome commit_one(EnableRun& run, const PendingChange& change, DomainOutc
     }
     outcome.action = Action::changed;
     return outcome;
+}
+
+// The connection died during a define, so whether it was applied is unknown: read the
+// domain back on a new connection and report what it is, never "failed" when it was applied.
+DomainOutcome read_back_after_loss(const EnableRun& run, const PendingChange& change,
+                                   DomainOutcome outcome, const std::string& error) {
+    const std::string lost = "the connection was lost during the define (" + error + ")";
+    std::string now;
+    try {
+        now = Connection::open(run.conn.uri()).lookup(outcome.name).xml(XmlView::inactive_secure);
+    } catch (const Error& e) {
+        outcome.action = Action::failed;
+        outcome.reason = "unknown: check it: " + lost +
+                         " and a new connection cannot read the domain back (" + e.what() +
+                         "); the previous definition is in the backup: " + outcome.backup;
+        return outcome;
+    }
+    if (now == change.xml) {
+        std::error_code ec;
+        std::filesystem::remove(change.backup, ec); // nothing changed: the backup is unused
+        outcome.backup.clear();
+        outcome.action = Action::failed;
+        outcome.reason = lost + "; a new connection reads the old definition back: nothing "
+                                "was defined";
+        return outcome;
+    }
+    if (!verify_defined(now, change.plan, run.options.nest)) {
+        outcome.action = Action::changed;
+        outcome.warnings.push_back(lost + "; a new connection reads the new definition back");
+        return outcome;
+    }
+    outcome.action = Action::failed;
+    outcome.reason = "unknown: check it: " + lost +
+                     "; a new connection reads back neither the old definition nor the new one; "
+                     "the previous definition is in the backup: " +
+                     outcome.backup;
+    return outcome;
+}
+
+// Re-check and define one prepared change whose backup is on disk. A connection lost during
+// the define sets `lost` and is reported from a read-back.
+DomainOutcome commit_one(EnableRun& run, const PendingChange& change, DomainOutcome outcome,
+                         std::string& lost) {
+    const Domain& dom = change.item->domain;
+    if (!still_as_read(dom, change.xml, change.backup, run.observer)) {
+        outcome.reason = std::string(k_changed_concurrently) + " to plan from the new one";
+        return outcome;
+    }
+    outcome.backup = change.backup.string();
+    std::string defined_xml;
+    try {
+        Domain defined = run.conn.define(change.new_xml, run.options.validate, outcome.name);
+        defined_xml = defined.xml(XmlView::inactive_secure);
+    } catch (const LibvirtError& e) {
+        if (e.failure() != LibvirtFailure::connection_lost) {
+            throw;
+        }
+        lost = std::string("the connection was lost: ") + e.what();
+        return read_back_after_loss(run, change, std::move(outcome), e.what());
+    }
+    return judge_defined(defined_xml, change, run.options.nest, std::move(outcome));
 }
 
 // Domains prepared (and backed up) before one sync of the backups and their defines: small
@@ -190,6 +244,7 @@ std::vector<PendingChange> prepare_batch(EnableRun& run, const std::vector<Liste
     std::vector<PendingChange> pending_changes;
     for (std::size_t index : batch) {
         const ListedDomain& item = listed[index];
+        stop_if_requested(run.observer, lost);
         if (!lost.empty()) {
             outcomes.push_back(not_attempted(item, lost));
             continue;
@@ -218,16 +273,20 @@ void commit_batch(EnableRun& run, const std::vector<PendingChange>& batch,
     }
     for (const PendingChange& change : batch) {
         DomainOutcome& outcome = outcomes[change.slot];
+        stop_if_requested(run.observer, lost);
         if (!unsynced.empty()) {
             outcome.action = Action::failed;
             outcome.reason = "nothing was defined: " + unsynced;
         } else if (!lost.empty()) {
+            // Not changed, so its backup would only mislead a later revert.
+            std::error_code ec;
+            std::filesystem::remove(change.backup, ec);
             outcome = not_attempted(*change.item, lost);
         } else {
             DomainOutcome prepared = outcome;
             outcome = guarded(
                 *change.item,
-                [&](const ListedDomain&) { return commit_one(run, change, prepared); }, lost);
+                [&](const ListedDomain&) { return commit_one(run, change, prepared, lost); }, lost);
         }
     }
 }
@@ -235,6 +294,7 @@ void commit_batch(EnableRun& run, const std::vector<PendingChange>& batch,
 } // namespace
 
 RunOutcome enable_on(const Connection& conn, const EnableOptions& options, RunObserver& observer) {
+    const std::optional<HostLock> lock = lock_host(conn, options);
     std::vector<ListedDomain> listed = conn.list_all_domains_with_state();
     std::vector<std::size_t> selected = select_listed(listed, options.selection);
     EnableRun run{conn, options, observer, NestTargetCache(conn), DomainMarks(conn), std::nullopt};

@@ -164,6 +164,7 @@ DomainOutcome revert_one(RevertRun& run, const ListedDomain& item) {
 } // namespace
 
 RunOutcome revert_on(const Connection& conn, const RevertOptions& options, RunObserver& observer) {
+    const std::optional<HostLock> lock = lock_host(conn, options);
     std::vector<ListedDomain> listed = conn.list_all_domains_with_state();
     std::vector<std::size_t> selected = select_listed(listed, options.selection);
     if (options.backup_file && selected.size() != 1) {
@@ -181,7 +182,8 @@ RunOutcome revert_on(const Connection& conn, const RevertOptions& options, RunOb
     RevertRun run{conn, options, observer, store, DomainMarks(conn)};
     std::string lost;
     std::vector<DomainOutcome> outcomes = for_each_selected(
-        listed, selected, [&](const ListedDomain& item) { return revert_one(run, item); }, lost);
+        listed, selected, [&](const ListedDomain& item) { return revert_one(run, item); }, observer,
+        lost);
     ReportStyle style;
     style.verb = "revert";
     style.dry_run = options.dry_run;

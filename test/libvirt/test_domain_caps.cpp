@@ -259,3 +259,11 @@ TEST_CASE("domain_caps: bad documents are errors with a position", "[domain_caps
                         Catch::Matchers::StartsWith("cannot parse host capabilities: "));
     REQUIRE_THROWS_AS(virtnest::parse_domain_caps("<"), virtnest::Error);
 }
+
+TEST_CASE("domain_caps: host UUID from host capabilities", "[domain_caps]") {
+    CHECK(virtnest::host_uuid_from_capabilities(
+              "<capabilities><host><uuid>5553bd6c-3584-4865-b18c-a6a5d6eab9b0</uuid><cpu/></host>"
+              "</capabilities>") == "5553bd6c-3584-4865-b18c-a6a5d6eab9b0");
+    CHECK(virtnest::host_uuid_from_capabilities("<capabilities><host><cpu/></host></capabilities>")
+              .empty());
+}

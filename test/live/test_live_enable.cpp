@@ -264,3 +264,67 @@ TEST_CASE("live enable: libvirt's reason reaches the report", "[live_enable]") {
     REQUIRE_THAT(record_named(outcome.records, "web-1")["reason"].get<std::string>(),
                  Catch::Matchers::Contains("operation forbidden"));
 }
+
+namespace {
+
+// Asks the run to stop, as a first SIGINT would, once `defines` domains reached their define.
+class StopAfter : public RunObserver {
+  public:
+    explicit StopAfter(int defines) : m_left(defines) {}
+    void before_define(const Domain& /*domain*/) override { --m_left; }
+    std::string stop_requested() override {
+        return m_left <= 0 ? "interrupted by SIGINT" : std::string();
+    }
+
+  private:
+    int m_left;
+};
+
+} // namespace
+
+TEST_CASE("live enable: an interrupted run reports everything and keeps no unused backup",
+          "[live_enable]") {
+    live_test::TempDir backups;
+    Connection conn = Connection::open(live_test::fleet_uri());
+    const auto before = snapshot_fleet(conn);
+
+    SECTION("dry run stopped at once: nothing attempted, nothing written") {
+        StopAfter stop(0);
+        RunOutcome outcome = enable_on(conn, enable_options(backups.path, {}, true), stop);
+        REQUIRE(virtnest::to_int(outcome.exit_code) == 1);
+        REQUIRE(outcome.summary["skipped"] == 7);
+        REQUIRE(record_named(outcome.records, "web-1")["reason"] ==
+                "not attempted: interrupted by SIGINT");
+        REQUIRE(snapshot_fleet(conn) == before);
+        REQUIRE(count_files(backups.path) == 0);
+    }
+    SECTION("real run stopped after the first define") {
+        StopAfter stop(1);
+        RunOutcome outcome = enable_on(conn, enable_options(backups.path, {}, false), stop);
+        REQUIRE(virtnest::to_int(outcome.exit_code) == 1);
+        REQUIRE(outcome.summary["changed"] == 1);
+        REQUIRE(outcome.summary["already"] == 3);
+        REQUIRE(outcome.summary["skipped"] == 3);
+        REQUIRE(outcome.summary["error"] == "interrupted by SIGINT");
+        REQUIRE_THAT(outcome.text, Catch::Matchers::EndsWith(
+                                       "virt-nest: error: stopped: interrupted by SIGINT\n"));
+        const auto after = snapshot_fleet(conn);
+        std::size_t changed = 0;
+        for (const auto& record : outcome.records) {
+            const std::string name = record["name"];
+            if (record["action"] == "changed") {
+                ++changed;
+                REQUIRE(after.at(name) != before.at(name));
+                REQUIRE(read_backup(record["backup"].get<std::string>()) == before.at(name));
+            } else {
+                REQUIRE(after.at(name) == before.at(name));
+            }
+            if (record["action"] == "skipped") {
+                REQUIRE(record["reason"] == "not attempted: interrupted by SIGINT");
+            }
+        }
+        REQUIRE(changed == 1);
+        // Only the changed domain has a backup: the others were backed up, then not changed.
+        REQUIRE(count_files(backups.path) == 1);
+    }
+}

@@ -139,7 +139,7 @@ TEST_CASE("live revert: refusals", "[live_revert]") {
 }
 
 TEST_CASE("live revert: item 9: a corrupt newest backup names the next older valid one",
-          "[live][revert]") {
+          "[live_revert]") {
     live_test::TempDir backups;
     Connection conn = Connection::open(live_test::fleet_uri());
     REQUIRE(virtnest::to_int(enable_all(conn, backups.path).exit_code) == 0);
@@ -165,7 +165,7 @@ TEST_CASE("live revert: item 9: a corrupt newest backup names the next older val
     REQUIRE(snapshot_fleet(conn) == enabled);
 }
 
-TEST_CASE("live revert: item 12: after a rename the UUID is the identity", "[live][revert]") {
+TEST_CASE("live revert: item 12: after a rename the UUID is the identity", "[live_revert]") {
     live_test::TempDir backups;
     Connection conn = Connection::open(live_test::fleet_uri());
     const auto original = snapshot_fleet(conn);
@@ -183,4 +183,32 @@ TEST_CASE("live revert: item 12: after a rename the UUID is the identity", "[liv
     REQUIRE(db1["warnings"][0] == "the backup was taken when the domain was named \"db-old\"; "
                                   "restored keeping its name \"db-1\"");
     REQUIRE(conn.lookup("db-1").xml(XmlView::inactive_secure) == original.at("db-1"));
+}
+
+namespace {
+
+// Asks the run to stop from the start, as a SIGTERM before the first domain would.
+class StopNow : public RunObserver {
+  public:
+    std::string stop_requested() override { return "interrupted by SIGTERM"; }
+};
+
+} // namespace
+
+TEST_CASE("live revert: an interrupted run attempts nothing more", "[live_revert]") {
+    live_test::TempDir backups;
+    Connection conn = Connection::open(live_test::fleet_uri());
+    REQUIRE(virtnest::to_int(enable_all(conn, backups.path).exit_code) == 0);
+    const auto enabled = snapshot_fleet(conn);
+    const std::size_t files = count_files(backups.path);
+    StopNow stop;
+    for (bool dry_run : {true, false}) {
+        RunOutcome outcome = revert_on(conn, revert_options(backups.path, {}, dry_run), stop);
+        REQUIRE(virtnest::to_int(outcome.exit_code) == 1);
+        REQUIRE(outcome.summary["skipped"] == 4);
+        REQUIRE(record_named(outcome.records, "web-1")["reason"] ==
+                "not attempted: interrupted by SIGTERM");
+        REQUIRE(snapshot_fleet(conn) == enabled);
+        REQUIRE(count_files(backups.path) == files);
+    }
 }

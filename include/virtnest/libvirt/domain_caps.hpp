@@ -54,4 +54,8 @@ std::set<std::string> enabled_features(std::string_view cpu_xml);
 // do not know. Throws Error on malformed XML.
 std::optional<Vendor> host_vendor_from_capabilities(std::string_view caps_xml);
 
+// Return the host UUID from host capabilities XML (<host><uuid>); empty when it names none
+// (libvirt's test driver). Throws Error on malformed XML.
+std::string host_uuid_from_capabilities(std::string_view caps_xml);
+
 } // namespace virtnest

@@ -11,6 +11,7 @@
 #include "virtnest/live/run_observer.hpp"
 #include "virtnest/rewrite/cpu_rewrite.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 
@@ -28,6 +29,9 @@ struct ChangeOptions {
     bool diff = false;
     bool validate = true;             // VIR_DOMAIN_DEFINE_VALIDATE unless --no-validate
     std::filesystem::path backup_dir; // empty: default_backup_dir()
+    // How long a real run waits for another run on the same host to finish (--wait).
+    std::chrono::milliseconds wait{std::chrono::seconds(10)};
+    std::filesystem::path lock_dir; // empty: default_lock_dir()
 };
 
 // Options of `enable` and `disable`.
@@ -45,7 +49,8 @@ struct RevertOptions : ChangeOptions {
 RunOutcome list_on(const Connection& conn, const ListOptions& options);
 
 // Make the selected domains nest-capable (or not) and report each: batches are read,
-// planned and backed up, their backups synced, then each is re-checked and defined.
+// planned and backed up, their backups synced, then each is re-checked and defined. A real
+// run (not a dry run) holds the host's HostLock throughout, as revert_on does.
 // Throws Error for a selector that matches nothing; per-domain problems are outcomes.
 // `observer` watches the run.
 RunOutcome enable_on(const Connection& conn, const EnableOptions& options,

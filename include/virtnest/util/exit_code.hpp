@@ -18,6 +18,9 @@ enum class ExitCode : int {
     not_ready = 4,
     // `rewrite`: the document already is in the requested state; nothing to do.
     unchanged = 5,
+    // enable/disable/revert stopped by SIGINT or SIGTERM (128 + the signal's number).
+    interrupted = 130,
+    terminated = 143,
 };
 
 // Return the numeric process exit status for a code.
