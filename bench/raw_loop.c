@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The practical limit of a bulk redefine over one libvirt connection: list the domains
  * once, then for each one whose name matches PATTERN read its persistent XML
  * (INACTIVE|SECURE) and define it again unchanged. No parsing, no rewrite, no output

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Warnings as an INTERFACE target, linked PRIVATE so consumers do not inherit them.
 add_library(virtnest_warnings INTERFACE)
 # The C++-only ones are limited to C++ so the C sources (tools/kvm_probe) share the target.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // libFuzzer target for the backup reader: any bytes stored as a backup file are read back
 // exactly (or refused with virtnest::Error), and inspecting them as the domain definition
 // revert would restore fails only with virtnest::Error.

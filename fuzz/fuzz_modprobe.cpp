@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // libFuzzer target for the modprobe.d parser: any file content, as any of modprobe's
 // directories and beside a kernel command line, is parsed and planned without crashing;
 // failures are virtnest::Error. The first byte chooses the directory and the module.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // libFuzzer target for the <cpu> rewrite: any input and any request either fails with
 // virtnest::Error or gives a well-formed <domain> document that a second rewrite leaves
 // unchanged. The first two bytes choose the request; the rest is the domain XML.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "virtnest/check/host_verdict.hpp"
 
 #include "virtnest/check/modprobe_conf.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "cli/change_options.hpp"
 
 #include <CLI/CLI.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `virt-nest baseline [-c URI]... [--hosts FILE] [--cpu FILE]... [--json]`: one CPU that every
 // host can run, with nesting; the cluster's answer to host-passthrough.
 #include "cli/commands.hpp"

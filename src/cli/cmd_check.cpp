@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `virt-nest check`: can this machine (host or guest), or a libvirt host, run nested guests?
 #include "cli/commands.hpp"
 #include "virtnest/check/check_render.hpp"

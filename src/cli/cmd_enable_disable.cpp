@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `virt-nest enable|disable SELECTOR... [--mode M] [--model NAME] [--feature F] [--dry-run]
 // [--diff] [--no-validate] [--force] [--json] [--backup-dir DIR]`
 #include "cli/change_options.hpp"

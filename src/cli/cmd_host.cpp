@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `virt-nest host enable`: persist (and optionally apply) the KVM module's nested option.
 #include "cli/commands.hpp"
 #include "virtnest/check/host_enable.hpp"

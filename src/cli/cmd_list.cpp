@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `virt-nest list [SELECTOR...] [--state S] [--json]`
 #include "cli/commands.hpp"
 #include "virtnest/fleet/fleet_runner.hpp"

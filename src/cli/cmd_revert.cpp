@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `virt-nest revert DOMAIN... [--backup FILE] [--dry-run] [--diff] [--force] [--json]`
 #include "cli/change_options.hpp"
 #include "cli/commands.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `virt-nest rewrite`: the offline <cpu> rewrite of one domain XML document.
 #include "cli/commands.hpp"
 #include "virtnest/rewrite/cpu_rewrite.hpp"

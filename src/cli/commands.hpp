@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // One setup_<name> per subcommand, each in src/commands/cmd_<name>.cpp. Each binds its

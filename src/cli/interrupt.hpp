@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // SIGINT and SIGTERM during a mutating run: the first asks the run to stop issuing new work

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The only source file that includes <libvirt/libvirt.h>: every libvirt call of
 // virt-nest goes through the owners defined here.
 #include "virtnest/libvirt/connection.hpp"

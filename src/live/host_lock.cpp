@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "virtnest/live/host_lock.hpp"
 
 #include "virtnest/util/error.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "live/live_common.hpp"
 
 #include "virtnest/libvirt/domain_caps.hpp"

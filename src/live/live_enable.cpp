@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // enable/disable on one connection: read, plan, rewrite, back up, re-check, define, verify.
 #include "live/live_common.hpp"
 #include "virtnest/live/live_commands.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // list on one connection: one row per selected domain with its nesting facts.
 #include "live/live_common.hpp"
 #include "virtnest/live/live_commands.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // revert on one connection: restore the latest (or the named) backup, with the same safety
 // as enable: refusals, a backup of what is replaced, the concurrency re-check.
 #include "live/live_common.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "virtnest/rewrite/cpu_rewrite.hpp"
 
 #include "rewrite/hyperv_nesting.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The spellings of the rewrite's vocabulary: CPU modes, nesting features, vendors.
 #include "virtnest/rewrite/cpu_types.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // Windows guests nest through Hyper-V (WSL2, virtualization-based security): on Intel they

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "rewrite/nest_features.hpp"
 
 #include "virtnest/xml/xml_edit.hpp"

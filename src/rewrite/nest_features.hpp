@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // The elements that carry nesting in domain XML: x86 <feature name='vmx'|'svm'> and s390x's

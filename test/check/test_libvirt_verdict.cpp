@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "host_test_support.hpp"
 #include "libvirt_test_data.hpp"
 #include "virtnest/check/libvirt_verdict.hpp"

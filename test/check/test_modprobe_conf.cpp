@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "virtnest/check/modprobe_conf.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "virtnest/cli/cli.hpp"
 #include "virtnest/util/exit_code.hpp"
 

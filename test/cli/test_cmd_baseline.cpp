@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `virt-nest baseline` on libvirt's test driver, which offers neither domain capabilities nor
 // the hypervisor baseline: the errors say so. The real computation is system test 9.
 #include "cli_capture.hpp"

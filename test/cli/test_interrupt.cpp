@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // SIGINT and SIGTERM during a mutating run: the guard turns the first into a stop request.
 #include "cli/interrupt.hpp"
 

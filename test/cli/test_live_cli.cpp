@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The live subcommands through run_cli: exit codes, JSON documents, usage errors. Every
 // run opens the demo fleet afresh, so only dry runs and reads are checked here.
 #include "cli_capture.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "cli_capture.hpp"
 #include "virtnest/fleet/fleet_runner.hpp"
 

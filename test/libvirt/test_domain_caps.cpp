@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Domain capabilities parsing over libvirt's own test data (tests/domaincapsdata,
 // tests/cputestdata, fetched by scripts/fetch-test-data) and our captures in
 // xml-fixtures/domcaps.

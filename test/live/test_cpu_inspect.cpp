@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "libvirt_test_data.hpp"
 #include "virtnest/live/cpu_inspect.hpp"
 #include "virtnest/util/error.hpp"

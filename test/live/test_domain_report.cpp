@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The live commands' reports: exact text, table and JSON for known outcomes.
 #include "virtnest/live/domain_report.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // One writer per host: the lock file, its exclusion and its message.
 #include "live_fixture.hpp"
 #include "virtnest/live/host_lock.hpp"

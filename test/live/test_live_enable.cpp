@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // enable/disable in-process against libvirt's test driver, each mutating test with its
 // dry-run twin asserting nothing changed.
 #include "live_fixture.hpp"

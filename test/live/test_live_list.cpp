@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // list in-process against libvirt's test driver.
 #include "live_fixture.hpp"
 #include "virtnest/live/live_commands.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // revert in-process against libvirt's test driver, with its dry-run twins.
 #include "live_fixture.hpp"
 #include "virtnest/live/live_commands.hpp"

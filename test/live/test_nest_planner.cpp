@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "virtnest/live/nest_planner.hpp"
 
 #include "virtnest/live/cpu_inspect.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "virtnest/rewrite/confidential_guest.hpp"
 #include "virtnest/rewrite/cpu_rewrite.hpp"
 #include "virtnest/util/error.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Conformance of the <cpu> rewrite over every domain XML of the installed libvirt's own test
 // suite (tests/qemuxml2argvdata and tests/qemuxml2xmloutdata, fetched by
 // scripts/fetch-test-data): for every document and every mode the output is well-formed,

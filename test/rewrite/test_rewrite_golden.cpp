@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Golden files: xml-fixtures/<case>.xml starts with `<?args ...?>`, the options of
 // `virt-nest rewrite` for that case. The command's standard output must equal
 // <case>.expected.xml (or <case>.expected.diff with --diff; no file: nothing on stdout) and

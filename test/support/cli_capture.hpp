@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // Run the virt-nest command line in-process and keep what it printed, for tests.

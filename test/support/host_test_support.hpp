@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // Shared helpers for the host readiness tests: an in-memory HostFiles, fixture paths,

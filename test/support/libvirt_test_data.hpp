@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // libvirt's own test data (tests/qemuxml2argvdata, qemuxml2xmloutdata, domaincapsdata,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // Shared set-up of the in-process live tests: one connection to libvirt's test driver on

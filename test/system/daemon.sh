@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Shared by the fixture scripts and the fault test: is libvirtd there, and how to (re)start it.
 # Sourced, not run.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # End-to-end proof that a converted VM nests: boot a tiny guest under TCG (make-probe-guest)
 # and read its serial console. Its init loads kvm_amd and runs kvm-probe, a minimal VM of
 # its own (L2). Before: no svm, kvm_amd refuses to load, no /dev/kvm, no L2. After

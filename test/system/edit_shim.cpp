@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Test-only LD_PRELOAD shim for the concurrent-edit system test: it runs a shell command
 // (someone else editing the domain) right before the N-th read of one domain's persistent
 // XML, i.e. between virt-nest's planning read and its re-read before define. It is not

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Shared helpers for the system tests (sourced by every t*.sh and e2e-*.sh).
 #
 # Every domain a test creates is named "$PREFIX..." (vnsys-<pid>-) and removed on exit,

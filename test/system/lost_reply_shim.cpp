@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Test-only LD_PRELOAD shim for the lost-define-reply system test: the first define of one
 // domain is applied, then a shell command runs (it kills libvirtd, and may start it again),
 // and the call returns what the same define says on the now dead connection: the reply is

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # System test 1: VNC and SPICE passwords and the other secure fields (here: the cookies of
 # an https disk) survive enable, disable and revert, compared on
 # `virsh dumpxml --inactive --security-info`; backups holding them are private (0600).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # System test 10: the reply of a define is lost (libvirtd killed right after applying it).
 # virt-nest must read the domain back on a new connection and report what it is: "changed"
 # (with a warning) when the define landed and the daemon answers again; "unknown: check it"

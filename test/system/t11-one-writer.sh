@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # System test 11: one writer per host. While one bulk enable runs on qemu:///system, a second
 # run on the same daemon through another URI (qemu+unix:///system) fails at once with
 # --wait 0 and changes nothing; with the default --wait it waits for the first and then

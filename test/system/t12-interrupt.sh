@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # System test 12: SIGINT in the middle of a bulk enable over a few hundred domains. virt-nest
 # must finish the define in flight, print the whole report (every finished domain, the
 # others as not attempted, the summary) and exit 130; every config is the old one or the

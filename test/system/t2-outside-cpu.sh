@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # System test 2: outside <cpu>, the inactive XML is unchanged after enable. Run over real
 # domain XML from libvirt's own test suite (domains/, see domains/SOURCES) and a small
 # domain without <cpu>, selected with one glob.

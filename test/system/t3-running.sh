@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # System test 3: on a running TCG domain, enable changes the persistent config only; the
 # live XML is untouched; the report says a cold boot is needed; after destroy + start the
 # new CPU is live, and `list` shows the restart pending until then. (The domains have no

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # System test 4: a transient domain is refused and stays transient; a domain with a
 # managed-save image is refused with the reason; a domain with a snapshot is converted
 # with a warning that reverting the snapshot restores the old CPU.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # System test 5: revert restores the inactive XML exactly (canonical compare): the latest
 # backup by default, and an older one named with --backup.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # System test 6: a concurrent edit between planning and defining is detected, reported as
 # "changed concurrently", and kept. The edit is injected deterministically by edit_shim
 # (LD_PRELOAD), which runs `virsh desc --config` right before virt-nest's second read of

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # System test 7: bad input (unknown domain, a glob matching nothing, an unreachable daemon,
 # a malformed URI, a read-only connection) gets a clear message and a non-zero exit, and
 # changes nothing: every config is as before and no backup is written.

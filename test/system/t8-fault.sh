@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # System test 8: kill libvirtd (SIGKILL) during a bulk enable of a few hundred domains.
 # virt-nest must exit non-zero and name the domains it converted and those it did not; no
 # domain may be left broken (each config is either the old one or the converted one); after

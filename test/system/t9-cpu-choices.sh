@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # System test 9: the CPU choices of issue 14 on the real QEMU driver. Every golden result of
 # the confidential, Windows/Hyper-V, paging and migratable cases is accepted by
 # `virsh define --validate`; `baseline` over the real daemon and over real Intel and AMD

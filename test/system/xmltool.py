@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Small XML and JSON questions the system tests ask, answered with the standard library.
 
   xmltool.py canon FILE          canonical XML (C14N 2.0, whitespace-only text dropped)

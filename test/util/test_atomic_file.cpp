@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "virtnest/util/atomic_file.hpp"
 #include "virtnest/util/error.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The KVM probe: one VM, one vCPU, two real-mode steps and one in 64-bit mode with paging.
  * See kvm_probe.h. */
 #define _GNU_SOURCE

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Run a tiny guest through /dev/kvm and say whether it really ran.
  *
  * Pure C, usable from C++ (extern "C"). No heap allocation; the only file it opens is the

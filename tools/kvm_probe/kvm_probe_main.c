@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* kvm-probe: run the KVM probe once and print its one-line verdict.
  * Usage: kvm-probe [--timeout-ms N] [DEVICE]   (default /dev/kvm, 5000 ms a step)
  * Exit status: 0 ran, 1 none, 2 hung, 3 wrong, 64 usage. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // Rendering of `virt-nest check` results: aligned text lines (colour only when asked) and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // `virt-nest host enable`: persist the KVM module's nested option for this machine's CPU

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // What a machine says about hardware virtualization, read from /proc, /sys, /dev and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // libvirt's view of nesting on a host, judged like the host's own files: domain

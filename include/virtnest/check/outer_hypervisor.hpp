@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // Inside a virtual machine: which hypervisor (L0) runs it, from the names its firmware

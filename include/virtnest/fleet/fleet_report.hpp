@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // The pure side of a multi-host run: how each host ended, the run's exit code, and its text

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // Fan a command out over every host the run names (-c, repeatable, and --hosts FILE),

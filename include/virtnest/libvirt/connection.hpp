@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // RAII owners over libvirt's connection and domain handles. This header exposes only

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // What libvirt's domain capabilities say about CPUs, parsed from their XML. Pure.

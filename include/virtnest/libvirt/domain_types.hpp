@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // The values libvirt reports about domains, without the connection: pure code (planning,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // Backups of domain XML taken before every redefinition, so `revert` can restore them.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // `virt-nest baseline`: one CPU every host of a cluster can run, with nesting, like VMware's

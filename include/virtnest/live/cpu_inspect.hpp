@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // What a domain's XML says about its CPU and nesting, read without changing anything. Pure.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // Which domains a command works on: names, shell globs, --all and --state. Pure.

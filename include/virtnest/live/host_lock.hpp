@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // One writer per host: a run that changes domains holds an exclusive lock named after the

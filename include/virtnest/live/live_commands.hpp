@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // The cores of `list`, `enable`/`disable` and `revert` on one open connection. The

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // Decide, per domain, what `enable`/`disable` should do: change it (with the new XML),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // What this hypervisor offers a domain for nesting, derived from its domain capabilities

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // The nesting targets of one connection, asked of libvirt once per CapsKey.

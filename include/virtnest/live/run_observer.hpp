@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // What a caller may watch of a run of enable, disable or revert on one connection: passed

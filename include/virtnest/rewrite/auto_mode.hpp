@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // `enable --mode auto`: the smallest change that nests and keeps live migration where it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // Confidential guests (AMD SEV, SEV-ES, SEV-SNP, Intel TDX, IBM Secure Execution) cannot

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // The <cpu> rewrite engine: pure functions from a domain XML document to its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // The vocabulary of CPU nesting shared by every layer: CPU modes, the nesting feature, the

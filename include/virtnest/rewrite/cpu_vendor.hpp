@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // Which vendor a CPU model name belongs to, for choosing vmx or svm offline.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // The process exit codes of virt-nest; the README's "Exit codes" table documents them.

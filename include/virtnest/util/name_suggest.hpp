@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // "Did you mean ...?" hints for unknown names (CPU models, domains, modes).

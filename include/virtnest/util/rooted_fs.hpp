@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // Files below a root directory that may be hostile (a mounted image): every path is resolved

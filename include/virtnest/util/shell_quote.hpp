@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // Quote words for the command lines virt-nest prints as remedies, so a pasted line acts on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // Hide secrets (graphics passwords, auth secrets, ...) before XML is shown to anyone.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // Parsing XML with errors that say where (line and column), and printing it back the way

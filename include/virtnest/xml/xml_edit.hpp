@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // Small DOM edits shared by the rewrite engine: inserting children where libvirt would

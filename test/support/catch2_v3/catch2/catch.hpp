@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 // Catch2 v3 under the v2 header the tests include. Only on the include path when CMake found
