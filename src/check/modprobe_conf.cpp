@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "virtnest/check/modprobe_conf.hpp"
 
+#include "virtnest/util/text.hpp"
+
 #include <algorithm>
 #include <map>
 #include <sstream>
@@ -12,16 +14,6 @@ std::string normalize_module(std::string_view name) {
     std::string out(name);
     std::replace(out.begin(), out.end(), '-', '_');
     return out;
-}
-
-std::vector<std::string> split_lines(std::string_view text) {
-    std::vector<std::string> lines;
-    std::istringstream in{std::string(text)};
-    std::string line;
-    while (std::getline(in, line)) {
-        lines.push_back(line);
-    }
-    return lines;
 }
 
 std::string join_lines(const std::vector<std::string>& lines) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "virtnest/libvirt/domain_caps.hpp"
 
+#include "virtnest/rewrite/cpu_vendor.hpp"
 #include "virtnest/util/error.hpp"
 #include "virtnest/xml/xml_document.hpp"
 
@@ -14,19 +15,6 @@ namespace {
 
 pugi::xml_document load(std::string_view text, std::string_view what) {
     return parse_xml(text, what);
-}
-
-// libvirt's own <vendor> spellings, plus the CPUID strings. Kept here rather than taken
-// from cpu_vendor so that capabilities parsing does not depend on model-name inference.
-std::optional<Vendor> vendor_from_libvirt(std::string_view name) {
-    if (name == "Intel" || name == "GenuineIntel") {
-        return Vendor::intel;
-    }
-    // Hygon Dhyana is AMD Zen under licence: svm, kvm_amd.
-    if (name == "AMD" || name == "AuthenticAMD" || name == "Hygon" || name == "HygonGenuine") {
-        return Vendor::amd;
-    }
-    return std::nullopt;
 }
 
 bool enables(const pugi::xml_node& feature) {
@@ -65,7 +53,7 @@ void parse_host_model(const pugi::xml_node& mode, DomainCaps& caps) {
         return;
     }
     caps.host_model_name = mode.child("model").text().as_string();
-    caps.host_model_vendor = vendor_from_libvirt(mode.child("vendor").text().as_string());
+    caps.host_model_vendor = parse_vendor(mode.child("vendor").text().as_string());
     for (const pugi::xml_node& feature : mode.children("feature")) {
         std::string name = feature.attribute("name").as_string();
         if (name.empty()) {
@@ -139,7 +127,7 @@ std::optional<Vendor> host_vendor_from_capabilities(std::string_view caps_xml) {
     pugi::xml_node root = doc.document_element();
     pugi::xml_node cpu =
         std::string_view(root.name()) == "cpu" ? root : root.child("host").child("cpu");
-    return vendor_from_libvirt(cpu.child("vendor").text().as_string());
+    return parse_vendor(cpu.child("vendor").text().as_string());
 }
 
 std::string host_uuid_from_capabilities(std::string_view caps_xml) {

@@ -5,12 +5,12 @@
 #include "virtnest/util/error.hpp"
 #include "virtnest/util/shell_quote.hpp"
 
+#include "virtnest/util/text.hpp"
+
 #include <algorithm>
 
 namespace virtnest {
 namespace {
-
-std::string quoted(const std::string& text) { return "\"" + text + "\""; }
 
 Plan skip(std::string reason) {
     Plan plan;
@@ -85,7 +85,7 @@ std::optional<Plan> refuse_without_nesting(Plan& plan, const DomainFacts& facts,
         return std::nullopt;
     }
     std::string refusal = "this host offers no nesting for virt type " +
-                          quoted(facts.cpu.caps_key.virt_type) +
+                          in_quotes(facts.cpu.caps_key.virt_type) +
                           ": libvirt's host-model CPU has no " + feature_name +
                           "; run 'virt-nest check' on the host (and 'virt-nest host enable')";
     if (!options.force) {
@@ -223,7 +223,7 @@ Plan check_model_usable(Plan plan, const NestTarget& target, std::optional<CpuCo
     if (why.empty()) {
         return plan;
     }
-    std::string refusal = "CPU model " + quoted(model) + " is not usable on this host (" + why +
+    std::string refusal = "CPU model " + in_quotes(model) + " is not usable on this host (" + why +
                           "): choose another with --model NAME or use --mode host-model";
     if (force) {
         plan.warnings.push_back("forced: " + refusal);

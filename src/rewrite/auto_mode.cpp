@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "virtnest/rewrite/auto_mode.hpp"
 
+#include "virtnest/util/text.hpp"
+
 namespace virtnest {
 namespace {
-
-std::string quoted(const std::string& text) { return "\"" + text + "\""; }
 
 AutoModeChoice passthrough(const AutoModeFacts& facts, const std::string& why) {
     AutoModeChoice choice;
@@ -27,13 +27,13 @@ AutoModeChoice choose_auto_mode(const AutoModeFacts& facts) {
             choice.mode = CpuMode::custom;
             choice.model = facts.model;
             choice.require_paging = true;
-            choice.note = "kept CPU model " + quoted(facts.model) +
+            choice.note = "kept CPU model " + in_quotes(facts.model) +
                           " and required the nesting feature: live migration keeps working "
                           "between hosts that run this model";
             return choice;
         }
         if (facts.host_passthrough_supported) {
-            return passthrough(facts, "CPU model " + quoted(facts.model) +
+            return passthrough(facts, "CPU model " + in_quotes(facts.model) +
                                           " cannot run on this host with nesting");
         }
     }

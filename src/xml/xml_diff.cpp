@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "virtnest/xml/xml_diff.hpp"
 
+#include "virtnest/util/text.hpp"
+
 #include <dtl/dtl.hpp>
 
 #include <algorithm>
@@ -14,20 +16,8 @@ struct Lines {
     bool final_newline = true;
 };
 
-Lines split_lines(std::string_view text) {
-    Lines out;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t end = text.find('\n', start);
-        if (end == std::string_view::npos) {
-            out.lines.emplace_back(text.substr(start));
-            out.final_newline = false;
-            break;
-        }
-        out.lines.emplace_back(text.substr(start, end - start));
-        start = end + 1;
-    }
-    return out;
+Lines lines_of(std::string_view text) {
+    return {split_lines(text), text.empty() || text.back() == '\n'};
 }
 
 // One line of the edit script with its 0-based positions in both texts.
@@ -147,8 +137,8 @@ std::string unified_diff(std::string_view before, std::string_view after,
     if (before == after) {
         return {};
     }
-    Lines a = split_lines(before);
-    Lines b = split_lines(after);
+    Lines a = lines_of(before);
+    Lines b = lines_of(after);
     std::vector<Edit> edits = edit_script(a, b);
     deletions_first(edits);
 
