@@ -104,7 +104,7 @@ _virt_nest_complete() {
     shift 3
     local -a words=("$@")
 
-    local global_opts="-c --connect --hosts --jobs -h --help --version"
+    local global_opts="-c --connect --hosts --jobs --color -r --readonly -h --help --version"
 
     # Walk the words before the cursor: the URIs, the subcommand (and host's own).
     local -a uris=()
@@ -125,7 +125,7 @@ _virt_nest_complete() {
                 ((i += 2))
                 continue
                 ;;
-            --jobs)
+            --jobs | --color)
                 ((i += 2))
                 continue
                 ;;
@@ -148,7 +148,7 @@ _virt_nest_complete() {
         _virt_nest_reply "qemu:///system qemu:///session qemu+ssh:// qemu+tls:// test:///default" "$cur"
         return 0
         ;;
-    --hosts | --backup | -o | --output)
+    --hosts | --backup | --baseline | -o | --output)
         _virt_nest_files "$cur"
         return 0
         ;;
@@ -156,12 +156,16 @@ _virt_nest_complete() {
         _virt_nest_files -d "$cur"
         return 0
         ;;
-    --jobs | -U | --context | --model)
+    --jobs | -U | --context | --model | --keep)
         COMPREPLY=()
         return 0
         ;;
     --state)
         _virt_nest_reply "running shut-off paused" "$cur"
+        return 0
+        ;;
+    --color)
+        _virt_nest_reply "auto always never" "$cur"
         return 0
         ;;
     --vendor)
@@ -178,7 +182,9 @@ _virt_nest_complete() {
         ;;
     --mode)
         if [[ $sub == rewrite ]]; then
-            _virt_nest_reply "host-passthrough host-model custom maximum" "$cur"
+            _virt_nest_reply "host-passthrough host-model custom maximum baseline" "$cur"
+        elif [[ $sub == enable ]]; then
+            _virt_nest_reply "auto host-passthrough host-model custom baseline" "$cur"
         else
             _virt_nest_reply "auto host-passthrough host-model custom" "$cur"
         fi
@@ -187,47 +193,61 @@ _virt_nest_complete() {
     esac
 
     local live_opts="--all --state --feature --dry-run --diff --no-validate --force --json
-        --backup-dir -h --help"
+        --json-lines -q --quiet --backup-dir -h --help"
     local opts="" domains=no files=no
     case $sub in
     "")
         if [[ $cur == -* ]]; then
             _virt_nest_reply "$global_opts" "$cur"
         else
-            _virt_nest_reply "rewrite list enable disable revert check host" "$cur"
+            _virt_nest_reply "rewrite list verify enable disable revert check host backups" "$cur"
         fi
         return 0
         ;;
     rewrite)
-        opts="--mode --model --feature --vendor --disable --diff -U --context -v --verbose
-            -o --output -h --help"
+        opts="--mode --baseline --model --feature --vendor --disable --diff -U --context -v --verbose
+            --exit-code -o --output -h --help"
         files=yes
         ;;
     list)
-        opts="--state --json -h --help"
+        opts="--state --json --read-write -h --help"
         domains=yes
         ;;
-    enable | disable)
+    backups)
+        opts="--json --backup-dir --prune --keep --dry-run -h --help"
+        domains=yes
+        ;;
+    verify)
+        opts="--json --monitor -h --help"
+        domains=yes
+        ;;
+    enable)
+        opts="$live_opts --mode --model -c --connect --hosts"
+        domains=yes
+        ;;
+    disable)
         opts="$live_opts --mode --model"
         domains=yes
         ;;
     revert)
-        opts="--all --backup --dry-run --diff --no-validate --force --json --backup-dir -h --help"
+        opts="--all --backup --whole --dry-run --diff --no-validate --force --json --json-lines -q --quiet
+            --backup-dir -h --help"
         domains=yes
         ;;
     check)
-        opts="--root --json -h --help"
+        opts="--root --json --expect-disabled --probe -h --help"
         ;;
     host)
         if [[ -z $subsub ]]; then
             if [[ $cur == -* ]]; then
                 _virt_nest_reply "-h --help" "$cur"
             else
-                _virt_nest_reply "enable" "$cur"
+                _virt_nest_reply "enable disable" "$cur"
             fi
             return 0
         fi
         opts="--root --dry-run --reload -h --help"
+        [[ $subsub == enable ]] && opts+=" --tune"
         ;;
     *)
         COMPREPLY=()

@@ -47,7 +47,8 @@ std::string render_text(const CheckReport& report, bool colour) {
     for (const Check& check : report.checks) {
         std::string status(to_string(check.status));
         if (colour) {
-            status = colour_of(check.status) + status + k_reset;
+            status.insert(0, colour_of(check.status));
+            status += k_reset;
         }
         out += status + "  " + check.id + std::string(width - check.id.size(), ' ') + "  " +
                check.message + "\n";
@@ -62,7 +63,11 @@ std::string render_text(const CheckReport& report, bool colour) {
     std::string tally = "(" + std::to_string(counts.fail) + " FAIL, " +
                         std::to_string(counts.warn) + " WARN, " + std::to_string(counts.pass) +
                         " PASS)";
-    if (is_ready(report.checks)) {
+    if (report.expect_disabled) {
+        out += is_ready(report.checks)
+                   ? "verdict: disabled: nesting is off here and stays off " + tally + "\n"
+                   : "verdict: not disabled: nesting is on here, or can come back " + tally + "\n";
+    } else if (is_ready(report.checks)) {
         out += "verdict: ready: nested guests can run here " + tally + "\n";
     } else {
         out += "verdict: not ready: nested guests cannot run here " + tally + "\n";

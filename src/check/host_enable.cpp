@@ -2,6 +2,7 @@
 #include "virtnest/check/host_enable.hpp"
 
 #include "virtnest/check/host_verdict.hpp"
+#include "virtnest/check/module_tuning.hpp"
 #include "virtnest/util/atomic_file.hpp"
 #include "virtnest/util/error.hpp"
 #include "virtnest/util/rooted_fs.hpp"
@@ -44,26 +45,25 @@ class ModprobeLoader : public ModuleLoader {
     static void run(std::vector<std::string> args, const std::string& what,
                     const std::string& module) {
         std::vector<char*> argv;
+        argv.reserve(args.size() + 1);
         for (std::string& arg : args) {
             argv.push_back(arg.data());
         }
         argv.push_back(nullptr);
+        const std::string cannot = "cannot " + what + " module \"" + module + "\": ";
         pid_t pid = 0;
         int rc = ::posix_spawnp(&pid, "modprobe", nullptr, nullptr, argv.data(), environ);
         if (rc != 0) {
-            throw Error("cannot " + what + " module \"" + module +
-                        "\": cannot run modprobe: " + std::strerror(rc));
+            throw Error(cannot + "cannot run modprobe: " + std::strerror(rc));
         }
         int status = 0;
         while (::waitpid(pid, &status, 0) < 0) {
             if (errno != EINTR) {
-                throw Error("cannot " + what + " module \"" + module +
-                            "\": cannot wait for modprobe: " + std::strerror(errno));
+                throw Error(cannot + "cannot wait for modprobe: " + std::strerror(errno));
             }
         }
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            throw Error("cannot " + what + " module \"" + module +
-                        "\": modprobe exited with status " +
+            throw Error(cannot + "modprobe exited with status " +
                         std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1));
         }
     }
@@ -83,18 +83,49 @@ void write_in_root(const std::filesystem::path& root, const std::string& path,
                          Durability::now, root / inside.relative_path());
 }
 
-bool runtime_ok(const HostFacts& facts, const HostEnablePlan& plan) {
+std::optional<bool> runtime_value(const KvmModule& module, const std::string& param) {
+    auto it = module.params.find(param);
+    return it == module.params.end() ? std::nullopt : parse_bool_param(it->second);
+}
+
+// Return the first wanted value of `plan` the running module does not have, as
+// "nested is \"N\""; nullopt when all of them are in effect.
+std::optional<std::string> unmet(const HostFacts& facts, const HostEnablePlan& plan) {
     const KvmModule* module = find_module(facts, plan.module);
     if (module == nullptr) {
-        return false;
+        // A module that is not loaded offers no nesting: that is what disable wants.
+        return plan.disable ? std::nullopt : std::optional<std::string>("it is not loaded");
     }
-    auto nested = module->params.find("nested");
-    if (nested == module->params.end() || parse_bool_param(nested->second) != true) {
-        return false;
+    for (const WantedOption& want : plan.wanted) {
+        std::optional<bool> now = runtime_value(*module, want.param);
+        if (want.value ? now != true : now == true) {
+            auto it = module->params.find(want.param);
+            return want.param + " is \"" +
+                   (it == module->params.end() ? std::string("missing") : it->second) + "\"";
+        }
     }
-    auto hpage = module->params.find("hpage");
-    return plan.platform != Platform::ibm_z || hpage == module->params.end() ||
-           parse_bool_param(hpage->second) != true;
+    return std::nullopt;
+}
+
+bool runtime_ok(const HostFacts& facts, const HostEnablePlan& plan) {
+    return !unmet(facts, plan).has_value();
+}
+
+std::string args_text(const std::vector<WantedOption>& wanted, const std::string& prefix = "") {
+    std::string out;
+    for (const WantedOption& want : wanted) {
+        out += (out.empty() ? "" : " ") + prefix + want.param + "=" + (want.value ? "1" : "0");
+    }
+    return out;
+}
+
+// What the running module should show once the plan is applied, for messages.
+std::string state_text(const HostEnablePlan& plan) {
+    if (plan.disable) {
+        return "nesting off";
+    }
+    return plan.wanted.size() > 1 && plan.platform != Platform::ibm_z ? plan.module_args
+                                                                      : "nesting on";
 }
 
 // The platform `host enable` works on; throws Error for those it cannot enable.
@@ -104,8 +135,8 @@ Platform enable_platform(const HostFacts& facts) {
                     "unknown");
     }
     if (facts.cpu.platform == Platform::arm) {
-        throw Error("cannot enable nesting on ARM: this stack (KVM, QEMU 7.2, libvirt 9) has no "
-                    "nested virtualization there");
+        throw Error("cannot enable nesting on ARM through modprobe.d: add kvm-arm.mode=nested to "
+                    "the kernel command line and reboot (see `virt-nest check`)");
     }
     if (facts.cpu.platform == Platform::unknown) {
         throw Error("cannot enable nesting: CPU vendor \"" + facts.cpu.vendor_id +
@@ -117,6 +148,9 @@ Platform enable_platform(const HostFacts& facts) {
 // The notes of a plan: a CPU without the virtualization flag, statements that block loading.
 std::vector<std::string> plan_notes(const HostFacts& facts, const HostEnablePlan& plan) {
     std::vector<std::string> notes;
+    if (plan.disable) {
+        return notes; // a CPU without the flag, or a module kept out, only helps
+    }
     const std::string flag = virt_flag_for(plan.platform);
     if (!flag.empty() && facts.cpu.flags.count(flag) == 0U) {
         notes.push_back("the CPU shows no " + flag +
@@ -132,54 +166,102 @@ std::vector<std::string> plan_notes(const HostFacts& facts, const HostEnablePlan
     return notes;
 }
 
-} // namespace
-
-HostEnablePlan plan_host_enable(const HostFacts& facts) {
-    HostEnablePlan plan;
-    plan.platform = enable_platform(facts);
-    plan.module = kvm_module_for(plan.platform);
-    // Nothing to write when the kernel's default already gives nested=1 at every boot, as
-    // `check` says (kvm_intel since Linux 4.20 and kvm_amd default to it).
-    const bool default_on = plan.platform == Platform::intel || plan.platform == Platform::amd;
-    const bool by_default =
-        default_on && runtime_ok(facts, plan) &&
-        !effective_option(facts.modprobe_files, facts.kernel_cmdline, plan.module, "nested");
-    std::vector<WantedOption> wanted = {{"nested", true, !by_default}};
-    plan.module_args = "nested=1";
-    if (plan.platform == Platform::ibm_z) {
-        // The kvm module refuses to load with both nested=1 and hpage=1.
-        wanted.push_back({"hpage", false, false});
-        plan.module_args = "nested=1 hpage=0";
+// Add the performance settings the CPU supports to `plan`, and a note for each it lacks.
+void add_tuning(const HostFacts& facts, HostEnablePlan& plan) {
+    for (const TuneParam& p : tuning_params(facts)) {
+        if (!p.cpu_supports) {
+            plan.notes.push_back("the CPU shows no " + p.cpu_flag + " in /proc/cpuinfo: " +
+                                 p.param + " (" + p.what + ") is left as it is");
+        }
     }
+    for (const WantedOption& want : tuning_wanted(tuning_params(facts))) {
+        plan.wanted.push_back(want);
+    }
+}
+
+// Turn the wanted values of `plan` into file edits and commands.
+HostEnablePlan finish_plan(const HostFacts& facts, HostEnablePlan plan) {
+    plan.module_args = args_text(plan.wanted);
     const KvmModule* module = find_module(facts, plan.module);
     const bool ok_now = runtime_ok(facts, plan);
+    const std::string verb = plan.disable ? "disable" : "enable";
     if (module != nullptr && module->built_in) {
         if (!ok_now) {
-            throw Error("cannot enable nesting through modprobe.d: module \"" + plan.module +
-                        "\" is built into the kernel; add `" + plan.module +
-                        ".nested=1` to the kernel command line and reboot");
+            throw Error("cannot " + verb + " nesting through modprobe.d: module \"" + plan.module +
+                        "\" is built into the kernel; add `" +
+                        args_text(plan.wanted, plan.module + ".") +
+                        "` to the kernel command line and reboot");
         }
-        plan.notes.push_back(plan.module + " is built into the kernel and already runs with "
-                                           "nested on; modprobe.d does not apply to it");
+        plan.notes.push_back(plan.module + " is built into the kernel and already runs with " +
+                             state_text(plan) + "; modprobe.d does not apply to it");
         return plan;
     }
-    plan.persist =
-        plan_persistent_options(facts.modprobe_files, facts.kernel_cmdline, plan.module, wanted);
+    plan.persist = plan_persistent_options(facts.modprobe_files, facts.kernel_cmdline, plan.module,
+                                           plan.wanted, "/etc/modprobe.d/kvm.conf",
+                                           plan.disable ? "host disable" : "host enable");
     if (!plan.persist.unresolved.empty()) {
         throw Error("cannot persist " + plan.module + " " + plan.module_args + ": " +
                     plan.persist.unresolved.front());
     }
-    plan.notes = plan_notes(facts, plan);
+    for (std::string& note : plan_notes(facts, plan)) {
+        plan.notes.push_back(std::move(note));
+    }
     const std::vector<ModuleBlock> blocks = module_blocks(facts.modprobe_files, plan.module);
     plan.load_blocked = std::any_of(blocks.begin(), blocks.end(), [](const ModuleBlock& block) {
         return block.prevents_loading;
     });
-    if (module == nullptr) {
+    if (module == nullptr && !plan.disable) {
         plan.commands = {"modprobe " + plan.module};
     } else if (!ok_now) {
         plan.commands = {"modprobe -r " + plan.module, "modprobe " + plan.module};
     }
     return plan;
+}
+
+// Throw when a modprobe.d file cannot be read: its settings are unknown, and a plan might
+// overwrite it.
+void require_readable_conf(const HostFacts& facts) {
+    if (!facts.unreadable_modprobe_files.empty()) {
+        throw Error("cannot plan modprobe.d changes: cannot read \"" +
+                    facts.unreadable_modprobe_files.front() + "\" (run as root)");
+    }
+}
+
+} // namespace
+
+HostEnablePlan plan_host_enable(const HostFacts& facts, bool tune) {
+    HostEnablePlan plan;
+    plan.platform = enable_platform(facts);
+    require_readable_conf(facts);
+    plan.module = kvm_module_for(plan.platform);
+    // Nothing to write when the kernel's default already gives nested=1 at every boot, as
+    // `check` says (kvm_intel since Linux 4.20 and kvm_amd default to it).
+    const bool default_on = plan.platform == Platform::intel || plan.platform == Platform::amd;
+    const KvmModule* module = find_module(facts, plan.module);
+    const bool by_default =
+        default_on && module != nullptr && runtime_value(*module, "nested") == true &&
+        !effective_option(facts.modprobe_files, facts.kernel_cmdline, plan.module, "nested");
+    plan.wanted = {{"nested", true, !by_default}};
+    if (plan.platform == Platform::ibm_z) {
+        // The kvm module refuses to load with both nested=1 and hpage=1.
+        plan.wanted.push_back({"hpage", false, false});
+    }
+    if (tune) {
+        add_tuning(facts, plan);
+    }
+    return finish_plan(facts, std::move(plan));
+}
+
+HostEnablePlan plan_host_disable(const HostFacts& facts) {
+    HostEnablePlan plan;
+    plan.platform = enable_platform(facts);
+    require_readable_conf(facts);
+    plan.module = kvm_module_for(plan.platform);
+    plan.disable = true;
+    // Always written: the kernel's default is on for Intel and AMD, and an explicit 0 in
+    // /etc survives kernel and vendor updates.
+    plan.wanted = {{"nested", false, true}};
+    return finish_plan(facts, std::move(plan));
 }
 
 std::vector<std::string> reload_blockers(const HostFacts& facts, const std::string& module,
@@ -192,16 +274,18 @@ std::vector<std::string> reload_blockers(const HostFacts& facts, const std::stri
                                module);
         }
     }
+    // Running VMs block even a plain load: with KVM from another provider in use, loading
+    // this module under them is not something to do behind their back.
+    for (const std::string& vm : running_vms) {
+        blockers.push_back("VM \"" + vm + "\" is running");
+    }
     const KvmModule* loaded = find_module(facts, module);
     if (loaded == nullptr) {
-        return blockers; // nothing to unload; loading disturbs no one
+        return blockers;
     }
     if (loaded->built_in) {
         blockers.push_back(module + " is built into the kernel and cannot be reloaded");
         return blockers;
-    }
-    for (const std::string& vm : running_vms) {
-        blockers.push_back("VM \"" + vm + "\" is running");
     }
     if (!loaded->holders.empty()) {
         std::string names;
@@ -262,7 +346,7 @@ std::vector<std::string> running_vms(const HostEnableTarget& target, std::ostrea
     }
 }
 
-// Unload and load the module, then check that nesting is on.
+// Unload and load the module, then check that the wanted values took effect.
 void reload_module(const HostEnableTarget& target, const HostFacts& facts,
                    const HostEnablePlan& plan) {
     if (find_module(facts, plan.module) != nullptr) {
@@ -270,17 +354,10 @@ void reload_module(const HostEnableTarget& target, const HostFacts& facts,
     }
     target.loader->load(plan.module);
     HostFacts after = probe_host(*target.files);
-    if (runtime_ok(after, plan)) {
-        return;
+    if (std::optional<std::string> state = unmet(after, plan)) {
+        throw Error("reloaded module \"" + plan.module + "\" but " + *state +
+                    "; see `virt-nest check`");
     }
-    const KvmModule* module = find_module(after, plan.module);
-    std::string state =
-        module == nullptr ? "it is not loaded"
-                          : "nested is \"" +
-                                (module->params.count("nested") != 0U ? module->params.at("nested")
-                                                                      : std::string("missing")) +
-                                "\"";
-    throw Error("reloaded module \"" + plan.module + "\" but " + state + "; see `virt-nest check`");
 }
 
 // Apply `plan` now when asked and nothing uses the module, or say how to.
@@ -288,7 +365,8 @@ ExitCode reload(const HostEnableRequest& request, const HostEnableTarget& target
                 const HostFacts& facts, const HostEnablePlan& plan, std::ostream& out) {
     if (plan.commands.empty()) {
         if (request.reload) {
-            out << "nothing to reload: " << plan.module << " already runs with nesting on\n";
+            out << "nothing to reload: " << plan.module << " already runs with " << state_text(plan)
+                << "\n";
         }
         return ExitCode::ok;
     }
@@ -318,7 +396,12 @@ ExitCode reload(const HostEnableRequest& request, const HostEnableTarget& target
         return ExitCode::ok;
     }
     reload_module(target, facts, plan);
-    out << "reloaded " << plan.module << ": nested is on\n";
+    const std::string state = state_text(plan);
+    out << "reloaded " << plan.module << ": "
+        << (state == "nesting on"    ? "nested is on"
+            : state == "nesting off" ? "nested is off"
+                                     : state)
+        << "\n";
     return ExitCode::ok;
 }
 
@@ -327,7 +410,8 @@ ExitCode reload(const HostEnableRequest& request, const HostEnableTarget& target
 HostEnableOutcome apply_host_enable(const HostEnableRequest& request,
                                     const HostEnableTarget& target) {
     HostFacts facts = probe_host(*target.files);
-    HostEnablePlan plan = plan_host_enable(facts);
+    HostEnablePlan plan =
+        request.disable ? plan_host_disable(facts) : plan_host_enable(facts, request.tune);
     std::ostringstream out;
     HostEnableOutcome result;
     try {

@@ -2,6 +2,7 @@
 #include "virtnest/check/host_probe.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -209,10 +210,11 @@ bool is_virtual_machine(const HostFacts& facts) {
     return facts.cpu.flags.count("hypervisor") != 0U || facts.sysinfo_level == "VM";
 }
 
-std::vector<ConfFile> read_modprobe_files(const HostFiles& files) {
-    static const char* const k_dirs[] = {"/etc/modprobe.d", "/run/modprobe.d",
-                                         "/usr/local/lib/modprobe.d", "/usr/lib/modprobe.d",
-                                         "/lib/modprobe.d"};
+std::vector<ConfFile> read_modprobe_files(const HostFiles& files,
+                                          std::vector<std::string>* unreadable) {
+    static constexpr std::array<const char*, 5> k_dirs{"/etc/modprobe.d", "/run/modprobe.d",
+                                                       "/usr/local/lib/modprobe.d",
+                                                       "/usr/lib/modprobe.d", "/lib/modprobe.d"};
     std::map<std::string, std::string> chosen; // file name -> full path
     for (const char* dir : k_dirs) {
         for (const std::string& name : files.list(dir)) {
@@ -225,6 +227,9 @@ std::vector<ConfFile> read_modprobe_files(const HostFiles& files) {
     for (const auto& [name, path] : chosen) {
         if (auto content = files.read(path)) {
             result.push_back({path, *content});
+        } else if (unreadable != nullptr && files.exists(path)) {
+            // A dangling link is skipped by modprobe too; only a file that is there counts.
+            unreadable->push_back(path);
         }
     }
     return result;
@@ -232,6 +237,7 @@ std::vector<ConfFile> read_modprobe_files(const HostFiles& files) {
 
 HostFacts probe_host(const HostFiles& files) {
     HostFacts facts;
+    facts.cpuinfo_exists = files.exists("/proc/cpuinfo");
     if (auto cpuinfo = files.read("/proc/cpuinfo")) {
         facts.cpuinfo_readable = true;
         facts.cpu = parse_cpuinfo(*cpuinfo);
@@ -248,10 +254,11 @@ HostFacts probe_host(const HostFiles& files) {
             continue;
         }
         const std::string base = "/sys/module/" + name;
+        const std::string params = base + "/parameters/";
         KvmModule module;
         module.name = name;
         for (const std::string& param : files.list(base + "/parameters")) {
-            if (auto value = files.read(base + "/parameters/" + param)) {
+            if (auto value = files.read(params + param)) {
                 std::string shown = trim(*value);
                 if (is_short_printable(shown)) {
                     module.params.emplace(param, std::move(shown));
@@ -273,7 +280,7 @@ HostFacts probe_host(const HostFiles& files) {
     if (facts.kvm_device_present) {
         facts.kvm_device_error = files.open_device("/dev/kvm");
     }
-    facts.modprobe_files = read_modprobe_files(files);
+    facts.modprobe_files = read_modprobe_files(files, &facts.unreadable_modprobe_files);
     if (auto cmdline = files.read("/proc/cmdline")) {
         facts.kernel_cmdline = trim(*cmdline);
     }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "virtnest/check/host_verdict.hpp"
 
+#include "virtnest/check/arm_verdict.hpp"
 #include "virtnest/check/modprobe_conf.hpp"
+#include "virtnest/check/module_tuning.hpp"
 #include "virtnest/check/outer_hypervisor.hpp"
 
 #include <algorithm>
@@ -172,23 +174,50 @@ void missing_module_checks(const HostFacts& facts, bool vm, std::vector<Check>& 
              "load the module with nesting: `modprobe " + mod + " " + nested_args(platform) + "`"));
 }
 
+// Where a loaded module's setting must change when neither modprobe nor modprobe.d can change
+// it: the kernel command line of a built-in module, or a command-line value that every load
+// applies. Empty when modprobe can.
+std::string cmdline_remedy(const HostFacts& facts, const KvmModule& module,
+                           const std::string& param, const std::string& args) {
+    const std::string& mod = module.name;
+    if (module.built_in) {
+        return mod + " is built into the kernel: add `" + args +
+               "` to the kernel command line "
+               "and reboot";
+    }
+    std::optional<ModuleOption> setting =
+        effective_option(facts.modprobe_files, facts.kernel_cmdline, mod, param);
+    if (setting && setting->file == "/proc/cmdline" && parse_bool_param(setting->value) != true) {
+        // modprobe applies the command line's options at every load, so a reload cannot help.
+        return "remove `" + mod + "." + param + "=" + setting->value +
+               "` from the kernel command line in the boot loader configuration, then reboot";
+    }
+    return {};
+}
+
 // How to turn a loaded module's nested on, and keep it: reload and persist, or the kernel
 // command line when that is where the setting lives.
 std::string nested_remedy(const HostFacts& facts, const KvmModule& module) {
     const std::string& mod = module.name;
-    if (module.built_in) {
-        return mod + " is built into the kernel: add `" + mod +
-               ".nested=1` to the kernel command line and reboot";
-    }
-    std::optional<ModuleOption> setting =
-        effective_option(facts.modprobe_files, facts.kernel_cmdline, mod, "nested");
-    if (setting && setting->file == "/proc/cmdline" && parse_bool_param(setting->value) != true) {
-        // modprobe applies the command line's options at every load, so a reload cannot help.
-        return "remove `" + mod + ".nested=" + setting->value +
-               "` from the kernel command line in the boot loader configuration, then reboot";
+    std::string on_cmdline = cmdline_remedy(facts, module, "nested", mod + ".nested=1");
+    if (!on_cmdline.empty()) {
+        return on_cmdline;
     }
     return "stop every VM, then `" + reload_command(mod, nested_args(facts.cpu.platform)) +
            "`; keep it across reboots with `virt-nest host enable`";
+}
+
+// How to turn a performance setting of a loaded module on, and keep it: `host enable --tune
+// --reload` persists every setting the CPU supports and reloads the module.
+std::string tuning_remedy(const HostFacts& facts, const KvmModule& module,
+                          const std::string& param) {
+    const std::string& mod = module.name;
+    std::string on_cmdline = cmdline_remedy(facts, module, param, mod + "." + param + "=1");
+    if (!on_cmdline.empty()) {
+        return on_cmdline;
+    }
+    return "stop every VM, then `virt-nest host enable --tune --reload` (persists " + param +
+           "=1 and reloads " + mod + ")";
 }
 
 // The kvm.nested line of a loaded module.
@@ -228,14 +257,12 @@ Check nested_check(const HostFacts& facts, bool vm, const KvmModule& module) {
 // kvm_intel's settings that make nested guests fast: EPT and VMCS shadowing.
 void intel_tuning_checks(const HostFacts& facts, const KvmModule& module,
                          std::vector<Check>& checks) {
-    const std::string& mod = module.name;
     // Without the CPU flag no option turns EPT on; cpu.slat says where the fix is.
     if (bool_param(module, "ept") == false && has_cpu_slat(facts, "ept")) {
-        checks.push_back(
-            warn("kvm.ept",
-                 "kvm_intel ept=" + param_of(module, "ept") +
-                     ": nested guests use shadow paging and run very slowly",
-                 "stop every VM, then `" + reload_command(mod, "nested=1 ept=1") + "`"));
+        checks.push_back(warn("kvm.ept",
+                              "kvm_intel ept=" + param_of(module, "ept") +
+                                  ": nested guests use shadow paging and run very slowly",
+                              tuning_remedy(facts, module, "ept")));
     }
     bool cpu_shadow = facts.cpu.vmx_flags.empty() || facts.cpu.vmx_flags.count("shadow_vmcs") != 0U;
     std::optional<bool> shadow = bool_param(module, "enable_shadow_vmcs");
@@ -243,36 +270,32 @@ void intel_tuning_checks(const HostFacts& facts, const KvmModule& module,
         checks.push_back(pass("kvm.shadow_vmcs", "kvm_intel enable_shadow_vmcs=" +
                                                      param_of(module, "enable_shadow_vmcs")));
     } else if (shadow == false && cpu_shadow) {
-        checks.push_back(warn(
-            "kvm.shadow_vmcs",
-            "kvm_intel enable_shadow_vmcs=" + param_of(module, "enable_shadow_vmcs") +
-                std::string(facts.cpu.vmx_flags.empty() ? ""
-                                                        : " although the CPU has VMCS "
-                                                          "shadowing") +
-                ": nested guests exit to the host far more often",
-            "stop every VM, then `" + reload_command(mod, "nested=1 enable_shadow_vmcs=1") + "`"));
+        checks.push_back(
+            warn("kvm.shadow_vmcs",
+                 "kvm_intel enable_shadow_vmcs=" + param_of(module, "enable_shadow_vmcs") +
+                     std::string(facts.cpu.vmx_flags.empty() ? ""
+                                                             : " although the CPU has VMCS "
+                                                               "shadowing") +
+                     ": nested guests exit to the host far more often",
+                 tuning_remedy(facts, module, "enable_shadow_vmcs")));
     }
 }
 
 // kvm_amd's settings that make nested guests fast: NPT, AVIC, VMLOAD/VMSAVE and GIF.
 void amd_tuning_checks(const HostFacts& facts, const KvmModule& module,
                        std::vector<Check>& checks) {
-    const std::string& mod = module.name;
     if (bool_param(module, "npt") == false && has_cpu_slat(facts, "npt")) {
-        checks.push_back(
-            warn("kvm.npt",
-                 "kvm_amd npt=" + param_of(module, "npt") +
-                     ": nested guests use shadow paging and run very slowly",
-                 "stop every VM, then `" + reload_command(mod, "nested=1 npt=1") + "`"));
+        checks.push_back(warn("kvm.npt",
+                              "kvm_amd npt=" + param_of(module, "npt") +
+                                  ": nested guests use shadow paging and run very slowly",
+                              tuning_remedy(facts, module, "npt")));
     }
     if (bool_param(module, "avic") == true) {
-        checks.push_back(
-            warn("kvm.avic",
-                 "kvm_amd avic=" + param_of(module, "avic") +
-                     ": KVM inhibits AVIC while nested guests run, so interrupt delivery falls "
-                     "back to the slower path",
-                 "nothing to do if nesting matters more than AVIC; otherwise `" +
-                     reload_command(mod, "nested=1 avic=0") + "` for predictable behaviour"));
+        // AVIC helps every VM; KVM suspends it only for a VM while that VM runs guests.
+        checks.push_back(pass("kvm.avic", "kvm_amd avic=" + param_of(module, "avic") +
+                                              ": AVIC speeds up interrupts to VMs (KVM suspends "
+                                              "it for a VM only while that VM runs guests of "
+                                              "its own)"));
     }
     struct Accel {
         const char* param;
@@ -290,8 +313,7 @@ void amd_tuning_checks(const HostFacts& facts, const KvmModule& module,
         } else if (value == false && facts.cpu.flags.count(accel.cpu_flag) != 0U) {
             checks.push_back(warn(
                 id, setting + " although the CPU has " + accel.what + ": nested guests run slower",
-                "stop every VM, then `" +
-                    reload_command(mod, std::string("nested=1 ") + accel.param + "=1") + "`"));
+                tuning_remedy(facts, module, accel.param)));
         }
     }
 }
@@ -348,15 +370,15 @@ void block_checks(const HostFacts& facts, const std::string& mod, std::vector<Ch
         if (block.prevents_loading) {
             // Not loaded now and unloadable: the kvm.module remedy cannot work until this goes.
             const bool loaded = find_module(facts, mod) != nullptr;
+            std::string message = at + " has `" + block.statement + "`: ";
+            message += "modprobe runs that instead of loading " + mod;
             Check check{"persist.install", loaded ? CheckStatus::warn : CheckStatus::fail,
-                        at + " has `" + block.statement +
-                            "`: modprobe runs that instead of loading " + mod,
-                        "remove that line from " + block.file};
+                        std::move(message), "remove that line from " + block.file};
             checks.push_back(std::move(check));
         } else {
-            checks.push_back(warn("persist.blacklist",
-                                  at + " has `" + block.statement + "`: " + mod +
-                                      " is not loaded automatically at boot",
+            std::string message = at + " has `" + block.statement + "`: ";
+            message += mod + " is not loaded automatically at boot";
+            checks.push_back(warn("persist.blacklist", std::move(message),
                                   "remove that line, or load it at boot with `echo " + mod +
                                       " > /etc/modules-load.d/kvm.conf`"));
         }
@@ -407,6 +429,13 @@ Check persist_nested_check(const HostFacts& facts, bool vm, std::optional<bool> 
                     enable_remedy);
     }
     if (parse_bool_param(setting->value) == true) {
+        if (setting->file.rfind("/run/", 0) == 0) {
+            return warn("persist.nested",
+                        where(*setting) + " sets " + mod + " nested=" + setting->value +
+                            ", but /run is cleared at boot: nesting is not set up to survive "
+                            "a reboot",
+                        "`virt-nest host enable` (keeps it in an /etc/modprobe.d copy)");
+        }
         return pass("persist.nested", mod + " nested=1 persists (" + where(*setting) + ")");
     }
     std::string remedy = setting->file == "/proc/cmdline"
@@ -420,14 +449,43 @@ Check persist_nested_check(const HostFacts& facts, bool vm, std::optional<bool> 
                 remedy);
 }
 
+// persist.tune: a persisted 0 for a performance setting the CPU supports.
+void tuning_persist_checks(const HostFacts& facts, std::vector<Check>& checks) {
+    const std::string mod = kvm_module_for(facts.cpu.platform);
+    for (const TuneParam& p : tuning_params(facts)) {
+        if (!p.cpu_supports || !p.persisted || parse_bool_param(p.persisted->value) != false) {
+            continue;
+        }
+        const bool default_off = p.param == "avic"; // a 0 there only restates the default
+        if (default_off) {
+            continue;
+        }
+        checks.push_back(
+            warn("persist.tune",
+                 where(*p.persisted) + " sets " + mod + " " + p.persisted->written +
+                     " although the CPU has " + p.what +
+                     ": it is off after the next reboot or module reload, and "
+                     "nested guests run slower",
+                 "`virt-nest host enable --tune` (corrects " + where(*p.persisted) + ")"));
+    }
+}
+
 void persistence_checks(const HostFacts& facts, bool vm, std::optional<bool> runtime_nested,
                         std::vector<Check>& checks) {
     const std::string mod = kvm_module_for(facts.cpu.platform);
+    for (const std::string& path : facts.unreadable_modprobe_files) {
+        checks.push_back(warn("persist.unreadable",
+                              "cannot read " + path +
+                                  ": the module settings it holds are unknown, so the "
+                                  "persist.* lines may be wrong",
+                              "run `virt-nest check` as root, or make " + path + " readable"));
+    }
     checks.push_back(persist_nested_check(facts, vm, runtime_nested));
     block_checks(facts, mod, checks);
     if (facts.cpu.platform == Platform::ibm_z) {
         hpage_persist_check(facts, mod, checks);
     }
+    tuning_persist_checks(facts, checks);
 }
 
 // Return the kernel's major and minor version from a release such as "6.1.0-18-amd64".
@@ -448,21 +506,28 @@ void platform_notes(const HostFacts& facts, std::vector<Check>& checks) {
         return; // the kernel's documentation exempts s390: nested state migrates there
     }
     std::optional<std::pair<int, int>> kernel = kernel_version(facts.kernel_release);
-    if (platform == Platform::intel && kernel && *kernel >= std::pair{5, 3}) {
+    std::optional<std::pair<int, int>> qemu = kernel_version(facts.qemu_version);
+    const bool qemu_ok = !qemu || *qemu >= std::pair{4, 2};
+    if (platform == Platform::intel && kernel && *kernel >= std::pair{5, 3} && qemu_ok) {
         checks.push_back(pass("note.migration",
                               "kernel " + facts.kernel_release +
-                                  " saves and restores nested state on Intel: a VM running "
-                                  "its own guests can migrate when QEMU is 4.2 or later on both "
-                                  "hosts"));
+                                  (qemu ? " and QEMU " + facts.qemu_version + " save and restore"
+                                        : std::string(" saves and restores")) +
+                                  " nested state on Intel: a VM running "
+                                  "its own guests can migrate when " +
+                                  (qemu ? "the other host has QEMU 4.2 or later too"
+                                        : "QEMU is 4.2 or later on both hosts")));
         return;
     }
     checks.push_back(warn("note.migration",
                           "migrating, saving or snapshotting a VM while it runs its own guests "
                           "is undefined (kernel BUG or panic)" +
-                              std::string(platform == Platform::intel
-                                              ? " on Intel kernels before 5.3 (or QEMU before "
-                                                "4.2)"
-                                              : ""),
+                              std::string(platform != Platform::intel ? ""
+                                          : qemu_ok ? " on Intel kernels before 5.3 (or QEMU "
+                                                      "before 4.2)"
+                                                    : " with QEMU " + facts.qemu_version +
+                                                          ", older than 4.2, which does not "
+                                                          "migrate nested state"),
                           "stop the nested (L2) guests before migrating, saving or snapshotting "
                           "the VM that runs them"));
     if (platform == Platform::amd) {
@@ -506,8 +571,13 @@ std::string virt_flag_for(Platform platform) {
 std::vector<Check> host_checks(const HostFacts& facts) {
     std::vector<Check> checks;
     if (!facts.cpuinfo_readable) {
-        checks.push_back(fail("cpu.vendor", "cannot read /proc/cpuinfo",
-                              "run on Linux, or point --root at the root directory of one"));
+        checks.push_back(
+            facts.cpuinfo_exists
+                ? fail("cpu.vendor", "/proc/cpuinfo is there but cannot be read",
+                       "make it readable: check the user's permissions, the mount options of "
+                       "/proc and the security policy (SELinux, AppArmor)")
+                : fail("cpu.vendor", "cannot read /proc/cpuinfo",
+                       "run on Linux, or point --root at the root directory of one"));
         return checks;
     }
     const CpuInfo& cpu = facts.cpu;
@@ -517,11 +587,10 @@ std::vector<Check> host_checks(const HostFacts& facts) {
         (cpu.vendor_id.empty() ? std::string() : " (" + cpu.vendor_id + ")");
     switch (cpu.platform) {
     case Platform::arm:
-        checks.push_back(fail("cpu.vendor",
-                              "CPU: " + described +
-                                  ": this stack (KVM, QEMU 7.2, libvirt 9) has no nested "
-                                  "virtualization on ARM",
-                              "run nested guests on an x86 (Intel, AMD) or IBM Z host"));
+        checks.push_back(pass("cpu.vendor", "CPU: " + described));
+        for (Check& check : arm_checks(facts)) {
+            checks.push_back(std::move(check));
+        }
         return checks;
     case Platform::unknown:
         checks.push_back(fail("cpu.vendor",

@@ -31,9 +31,13 @@ bool connection_checks(const LibvirtFacts& facts, std::vector<Check>& checks) {
         return false;
     }
     if (!facts.reachable) {
+        // A daemon that refuses this user is running: starting it is not the fix.
+        const bool refused = facts.error.find("as a non-root user") != std::string::npos;
         checks.push_back(warn("libvirt.connect", facts.error,
-                              "start the daemon (`systemctl start libvirtd`) or name one with "
-                              "-c URI; the other checks do not need it"));
+                              refused ? "run as root, or join the libvirt group; the other "
+                                        "checks do not need libvirt"
+                                      : "start the daemon (`systemctl start libvirtd`) or name "
+                                        "one with -c URI; the other checks do not need it"));
         return false;
     }
     checks.push_back(pass("libvirt.connect", "connected to " + uri));
@@ -43,6 +47,14 @@ bool connection_checks(const LibvirtFacts& facts, std::vector<Check>& checks) {
                                   " does not report domain capabilities, so libvirt's view of "
                                   "nesting is unknown",
                               "ask a QEMU/KVM connection, e.g. -c qemu:///system"));
+        return false;
+    }
+    if (facts.read_only_refused) {
+        checks.push_back(warn("libvirt.kvm",
+                              "libvirt's view of nesting could not be verified: the read-only "
+                              "connection to " +
+                                  uri + " may not read domain capabilities",
+                              "run without -r/--readonly (as root or in the libvirt group)"));
         return false;
     }
     if (!facts.kvm_caps) {
@@ -57,13 +69,26 @@ bool connection_checks(const LibvirtFacts& facts, std::vector<Check>& checks) {
     return true;
 }
 
+// "libvirt 9.0.0 with QEMU 7.2.0", or as much of it as is known.
+std::string stack_of(const LibvirtFacts& facts) {
+    std::string out =
+        "libvirt" + (facts.libvirt_version.empty() ? "" : " " + facts.libvirt_version);
+    if (!facts.qemu_version.empty()) {
+        out += " with QEMU " + facts.qemu_version;
+    }
+    return out;
+}
+
 // libvirt.nested when libvirt offers no host-model CPU to look into.
-Check no_host_model_check(const DomainCaps& caps) {
+Check no_host_model_check(const LibvirtFacts& facts, const DomainCaps& caps) {
     if (caps.arch == "aarch64" || caps.arch == "armv7l") {
         return fail("libvirt.nested",
-                    "libvirt offers no host-model CPU on " + caps.arch +
-                        ": this stack has no nested virtualization on ARM",
-                    "run nested guests on an x86 (Intel, AMD) or IBM Z host");
+                    stack_of(facts) + " offers no host-model CPU on " + caps.arch +
+                        ", so it cannot describe a guest CPU with nested virtualization",
+                    "nested guests on ARM need KVM in nested mode on the host (kvm.arm_mode in "
+                    "`virt-nest check` there) and a libvirt and QEMU that start guests with "
+                    "EL2 (QEMU's virt machine with virtualization=on); this " +
+                        stack_of(facts) + " reports neither");
     }
     return warn("libvirt.nested",
                 "libvirt offers no host-model CPU on " + caps.arch +
@@ -121,7 +146,7 @@ std::vector<Check> libvirt_checks(const LibvirtFacts& facts) {
     }
     const DomainCaps& caps = *facts.kvm_caps;
     if (!caps.host_model_supported) {
-        checks.push_back(no_host_model_check(caps));
+        checks.push_back(no_host_model_check(facts, caps));
         return checks;
     }
     std::vector<std::string> wanted = nesting_features(caps);
@@ -133,6 +158,18 @@ std::vector<Check> libvirt_checks(const LibvirtFacts& facts) {
         return checks;
     }
     checks.push_back(nested_feature_check(facts, wanted));
+    if (checks.back().status == CheckStatus::pass && !facts.hugepage_domains.empty()) {
+        std::string names;
+        for (const std::string& name : facts.hugepage_domains) {
+            names += (names.empty() ? "\"" : ", \"") + name + "\"";
+        }
+        checks.push_back(warn("libvirt.hugepages",
+                              "domain(s) " + names +
+                                  " use <hugepages/> backing: they will not start while this "
+                                  "IBM Z host's kvm has nested=1",
+                              "drop <memoryBacking><hugepages/> from them (`virsh edit`), or "
+                              "turn nesting off with `virt-nest host disable --reload`"));
+    }
     return checks;
 }
 

@@ -19,7 +19,8 @@ constexpr std::string_view k_azure_asset_tag = "7783-7084-3265-9085-8269-3286-77
 
 std::string_view to_string(OuterHypervisor hypervisor) noexcept {
     switch (hypervisor) {
-    case OuterHypervisor::kvm: return "KVM";
+    // QEMU's DMI strings say QEMU, whether KVM or QEMU's own TCG emulation runs it.
+    case OuterHypervisor::kvm: return "QEMU/KVM";
     case OuterHypervisor::hyperv: return "Hyper-V";
     case OuterHypervisor::azure: return "Azure";
     case OuterHypervisor::vmware: return "VMware";
@@ -64,7 +65,7 @@ OuterHypervisor identify_outer_hypervisor(const HostFacts& facts) {
 }
 
 std::string expose_virt_remedy(OuterHypervisor hypervisor, const std::string& flag) {
-    const std::string kvm =
+    std::string kvm =
         "on the host that runs this virtual machine: enable nesting (`virt-nest host enable "
         "--reload`), give this VM the " +
         flag +

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // `virt-nest baseline [-c URI]... [--hosts FILE] [--cpu FILE]... [--json]`: one CPU that every
 // host can run, with nesting; the cluster's answer to host-passthrough.
+#include "cli/cluster_baseline.hpp"
 #include "cli/commands.hpp"
+#include "virtnest/fleet/fleet_report.hpp"
+#include "virtnest/fleet/fleet_runner.hpp"
 #include "virtnest/libvirt/connection.hpp"
 #include "virtnest/live/cpu_baseline.hpp"
 #include "virtnest/util/error.hpp"
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -26,7 +30,7 @@ struct BaselineCliOptions {
 };
 
 // CPU definitions are small; anything larger is not one.
-constexpr std::streamsize k_max_cpu_file = 4 * 1024 * 1024;
+constexpr std::streamsize k_max_cpu_file = std::streamsize{4} * 1024 * 1024;
 
 std::string read_cpu_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -41,12 +45,28 @@ std::string read_cpu_file(const std::string& path) {
     return text.str();
 }
 
-ExitCode run_baseline(const BaselineCliOptions& cli, const CommandContext& ctx) {
-    if (cli.cpus_only && cli.cpu_files.empty()) {
-        throw Error("baseline --cpus-only needs at least one --cpu FILE", ExitCode::usage);
+// The --json envelope of a baseline: one entry per host asked (a host that cannot run the
+// baseline exits 3), the result under "baseline".
+nlohmann::json baseline_envelope(const std::vector<Connection>& hosts, const BaselineResult& result,
+                                 ExitCode code, bool cpus_only) {
+    const std::vector<std::string> refusing = incompatible_hosts(result);
+    std::vector<HostResult> results;
+    for (const Connection& conn : hosts) {
+        HostResult host;
+        host.uri = conn.uri();
+        host.host_uuid = host_uuid_of(conn);
+        if (!cpus_only && std::find(refusing.begin(), refusing.end(), host.uri) != refusing.end()) {
+            host.outcome.exit_code = ExitCode::incomplete;
+        }
+        results.push_back(std::move(host));
     }
-    std::vector<Connection> hosts;
-    std::vector<BaselineInput> inputs;
+    nlohmann::json doc = render_envelope("baseline", results, code);
+    doc["baseline"] = baseline_json(result);
+    return doc;
+}
+
+// The hosts a baseline run connects to: -c/--hosts given globally or after the subcommand.
+FleetOptions baseline_fleet(const BaselineCliOptions& cli, const CommandContext& ctx) {
     FleetOptions fleet = ctx.global;
     fleet.uris.insert(fleet.uris.end(), cli.uris.begin(), cli.uris.end());
     if (!cli.hosts_file.empty()) {
@@ -55,55 +75,35 @@ ExitCode run_baseline(const BaselineCliOptions& cli, const CommandContext& ctx) 
         }
         fleet.hosts_file = cli.hosts_file;
     }
-    for (const std::string& uri : resolve_uris(fleet)) {
-        Connection conn = Connection::open(uri);
-        if (cli.cpus_only) {
-            hosts.push_back(std::move(conn)); // it computes; its CPU takes no part
-            break;
-        }
-        std::optional<std::string> caps = conn.domain_capabilities(CapsKey{});
-        if (!caps) {
-            throw Error("cannot read the domain capabilities of \"" + conn.uri() +
-                        "\": its driver does not offer them");
-        }
-        inputs.push_back(baseline_input(conn.uri(), *caps));
-        hosts.push_back(std::move(conn));
+    return fleet;
+}
+
+ExitCode run_baseline(const BaselineCliOptions& cli, const CommandContext& ctx) {
+    refuse_read_only(ctx, "baseline"); // libvirt 9.0 refuses domain capabilities read-only
+    if (cli.cpus_only && cli.cpu_files.empty()) {
+        throw Error("baseline --cpus-only needs at least one --cpu FILE", ExitCode::usage);
     }
+    std::vector<BaselineInput> inputs;
+    const std::vector<Connection> hosts =
+        connect_baseline_hosts(resolve_uris(baseline_fleet(cli, ctx)), cli.cpus_only, inputs);
     for (const std::string& file : cli.cpu_files) {
         inputs.push_back(baseline_input(file, read_cpu_file(file)));
     }
-    BaselineResult result;
-    result.vendor = common_vendor(inputs);
-
-    std::vector<std::string> cpus;
-    for (const BaselineInput& input : inputs) {
-        cpus.push_back(input.cpu_xml);
-    }
-    // Any host computes the baseline; the first one given does.
-    std::optional<std::string> baseline =
-        hosts.front().baseline_hypervisor_cpu(CapsKey{}, cpus, /*expand_features=*/false);
-    if (!baseline) {
-        throw Error("cannot compute a baseline CPU on \"" + hosts.front().uri() +
-                    "\": its driver does not offer virConnectBaselineHypervisorCPU");
-    }
-    result.cpu_xml = with_nesting(*baseline, result.vendor);
-    for (std::size_t i = 0; !cli.cpus_only && i < hosts.size(); ++i) {
-        result.checks.push_back(
-            {hosts[i].uri(), hosts[i].compare_hypervisor_cpu(CapsKey{}, result.cpu_xml)});
-    }
-    for (const std::string& file : cli.cpu_files) {
-        result.checks.push_back({file, std::nullopt});
-    }
-
-    *ctx.out << (cli.json ? render_baseline_json(result) : render_baseline_text(result));
+    const BaselineResult result = compute_baseline(hosts, inputs, cli.cpu_files, cli.cpus_only);
     std::vector<std::string> refusing = incompatible_hosts(result);
+    const ExitCode code = refusing.empty() ? ExitCode::ok : ExitCode::incomplete;
+    if (cli.json) {
+        *ctx.out << dump_json(baseline_envelope(hosts, result, code, cli.cpus_only));
+    } else {
+        *ctx.out << render_baseline_text(result);
+    }
     for (const std::string& host : refusing) {
         *ctx.err << "virt-nest: error: host \"" << host
                  << "\" cannot run the baseline CPU with nesting; is nesting on there? "
                     "(virt-nest -c "
                  << host << " check)\n";
     }
-    return refusing.empty() ? ExitCode::ok : ExitCode::incomplete;
+    return code;
 }
 
 } // namespace

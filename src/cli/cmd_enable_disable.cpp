@@ -2,10 +2,12 @@
 // `virt-nest enable|disable SELECTOR... [--mode M] [--model NAME] [--feature F] [--dry-run]
 // [--diff] [--no-validate] [--force] [--json] [--backup-dir DIR]`
 #include "cli/change_options.hpp"
+#include "cli/cluster_baseline.hpp"
 #include "cli/commands.hpp"
-#include "cli/interrupt.hpp"
 #include "virtnest/fleet/fleet_runner.hpp"
 #include "virtnest/live/live_commands.hpp"
+#include "virtnest/live/live_model_check.hpp"
+#include "virtnest/util/error.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -20,6 +22,8 @@ struct EnableCliOptions {
     std::string mode = "auto";
     std::string model;
     std::string feature = "auto";
+    std::vector<std::string> uris; // enable's own -c, added to the run's (the cluster)
+    std::string hosts_file;        // enable's own --hosts
 };
 
 const ChangeHelp k_enable_help{
@@ -31,15 +35,47 @@ const ChangeHelp k_enable_help{
     "where backups go (default: /var/lib/virt-nest/backups as root, else "
     "$XDG_STATE_HOME/virt-nest/backups)"};
 
+// The run's context with enable's own -c/--hosts added: the hosts are the subject of
+// --mode baseline, so they may follow the subcommand as with `baseline`.
+CommandContext with_own_hosts(const EnableCliOptions& cli, const CommandContext& ctx) {
+    CommandContext run = ctx;
+    run.global.uris.insert(run.global.uris.end(), cli.uris.begin(), cli.uris.end());
+    if (!cli.hosts_file.empty()) {
+        if (!run.global.hosts_file.empty() && run.global.hosts_file != cli.hosts_file) {
+            throw Error("enable takes one --hosts FILE", ExitCode::usage);
+        }
+        run.global.hosts_file = cli.hosts_file;
+    }
+    return run;
+}
+
+// --mode baseline: one CPU for every host given, computed (and checked on each) before any
+// domain is read; any refusal ends the run here.
+void plan_baseline(const EnableCliOptions& cli, const CommandContext& ctx, NestOptions& nest) {
+    if (!cli.model.empty() || cli.feature != "auto") {
+        throw Error("enable --mode baseline takes its model and features from the hosts; drop "
+                    "--model and --feature",
+                    ExitCode::usage);
+    }
+    nest.mode = CpuMode::custom;
+    nest.baseline_cpu = cluster_baseline_cpu(resolve_uris(ctx.global));
+}
+
 ExitCode run_enable_disable(const EnableCliOptions& cli, Nesting nesting,
-                            const CommandContext& ctx) {
+                            const CommandContext& outer) {
+    const CommandContext ctx = with_own_hosts(cli, outer);
+    refuse_read_only(ctx, nesting == Nesting::enable ? "enable" : "disable");
     EnableOptions options;
     apply_change_options(cli.change, options);
+    options.colour = ctx.colour() && !cli.change.json;
     if (!cli.state.empty()) {
         options.selection.state = parse_state_filter(cli.state);
     }
     options.nest.nesting = nesting;
-    if (cli.mode != "auto") {
+    require_selection(options.selection);
+    if (cli.mode == "baseline") {
+        plan_baseline(cli, ctx, options.nest);
+    } else if (cli.mode != "auto") {
         options.nest.mode = parse_cpu_mode(cli.mode);
     }
     if (!cli.model.empty()) {
@@ -52,12 +88,24 @@ ExitCode run_enable_disable(const EnableCliOptions& cli, Nesting nesting,
         options.nest.feature = parse_nest_feature(cli.feature);
     }
     options.nest.force = cli.change.force;
-    require_selection(options.selection);
-    InterruptGuard interrupt;
-    const ExitCode code =
-        run_on_hosts(ctx.global, *ctx.out, *ctx.err, cli.change.json, /*read_only=*/false,
-                     [&](const Connection& conn) { return enable_on(conn, options, interrupt); });
-    return interrupt.exit_code_or(code);
+    ReportStyle report;
+    report.verb = nesting == Nesting::enable ? "enable" : "disable";
+    report.dry_run = options.dry_run;
+    report.with_diff = options.diff;
+    report.colour = options.colour;
+    return run_observed(cli.change, ctx, std::string(report.verb), report,
+                        [&](const Connection& conn, RunObserver& observer) {
+                            // Before any domain is read: a misspelt model is one usage error.
+                            if (options.nest.model) {
+                                require_known_model(conn, *options.nest.model);
+                            }
+                            // Remedies name the host the run was given, so they act on it.
+                            EnableOptions here = options;
+                            if (!ctx.global.uris.empty() || !ctx.global.hosts_file.empty()) {
+                                here.uri = here.nest.uri = conn.uri();
+                            }
+                            return enable_on(conn, here, observer);
+                        });
 }
 
 void add_common(CLI::App* sub, EnableCliOptions& cli) {
@@ -81,8 +129,14 @@ void setup_enable_disable(CLI::App& app, CommandContext& ctx) {
     add_common(enable, *enable_cli);
     enable
         ->add_option("--mode", enable_cli->mode,
-                     "CPU mode: auto (host-passthrough where supported, else custom + feature)")
-        ->check(CLI::IsMember({"auto", "host-passthrough", "host-model", "custom"}));
+                     "CPU mode: auto (host-passthrough where supported, else custom + feature); "
+                     "baseline: one CPU every host given with -c/--hosts can run")
+        ->check(CLI::IsMember({"auto", "host-passthrough", "host-model", "custom", "baseline"}));
+    enable->add_option("-c,--connect", enable_cli->uris, "a host's libvirt URI (repeatable)")
+        ->type_name("URI")
+        ->allow_extra_args(false); // one URI per -c: the selectors follow
+    enable->add_option("--hosts", enable_cli->hosts_file, "read more URIs from FILE, one a line")
+        ->type_name("FILE");
     add_model(enable, *enable_cli);
     enable->callback([enable_cli, &ctx] {
         ctx.exit_code = run_enable_disable(*enable_cli, Nesting::enable, ctx);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// `virt-nest host enable`: persist (and optionally apply) the KVM module's nested option.
+// `virt-nest host enable` and `host disable`: persist (and optionally apply) the KVM
+// module's nested option, and with --tune its performance settings.
 #include "cli/commands.hpp"
 #include "virtnest/check/host_enable.hpp"
 #include "virtnest/check/libvirt_verdict.hpp"
@@ -19,6 +20,8 @@ struct HostEnableOptions {
     std::string root = "/";
     bool dry_run = false;
     bool reload = false;
+    bool tune = false;
+    bool disable = false;
 };
 
 std::vector<std::string> active_domains(const std::string& uri) {
@@ -34,8 +37,10 @@ std::vector<std::string> active_domains(const std::string& uri) {
 
 ExitCode run_host_enable_command(const CommandContext& ctx, const HostEnableOptions& options) {
     std::error_code ec;
+    const std::string verb = options.disable ? "disable" : "enable";
     if (!std::filesystem::is_directory(options.root, ec)) {
-        throw Error("cannot enable nesting under root \"" + options.root + "\": not a directory");
+        throw Error("cannot " + verb + " nesting under root \"" + options.root +
+                    "\": not a directory");
     }
     std::filesystem::path root = std::filesystem::weakly_canonical(options.root, ec);
     if (options.reload && root != "/") {
@@ -46,12 +51,13 @@ ExitCode run_host_enable_command(const CommandContext& ctx, const HostEnableOpti
     // Its one host is this machine; a URI only names the libvirt asked for running VMs.
     std::vector<std::string> uris = resolve_uris(ctx.global);
     if (uris.size() > 1) {
-        throw Error("host enable changes this machine only: give at most one -c URI (its own "
-                    "libvirt, asked for running VMs)",
+        throw Error("host " + verb +
+                        " changes this machine only: give at most one -c URI (its own "
+                        "libvirt, asked for running VMs)",
                     ExitCode::usage);
     }
     if (is_remote_uri(uris.front())) {
-        throw Error("host enable changes this machine only: \"" + uris.front() +
+        throw Error("host " + verb + " changes this machine only: \"" + uris.front() +
                         "\" is another host; run it there",
                     ExitCode::usage);
     }
@@ -65,9 +71,13 @@ ExitCode run_host_enable_command(const CommandContext& ctx, const HostEnableOpti
     request.root = root;
     request.dry_run = options.dry_run;
     request.reload = options.reload;
+    request.tune = options.tune;
+    request.disable = options.disable;
     std::optional<Error> failure;
+    OutputOptions output;
+    output.command = "host";
     ExitCode code =
-        run_on_hosts(ctx.global, *ctx.out, *ctx.err, /*json=*/false, [&](const std::string& uri) {
+        run_on_hosts(ctx.global, *ctx.out, *ctx.err, output, [&](const std::string& uri) {
             HostEnableTarget here = target;
             here.running_vms = [uri] { return active_domains(uri); };
             HostEnableOutcome done = apply_host_enable(request, here);
@@ -83,6 +93,17 @@ ExitCode run_host_enable_command(const CommandContext& ctx, const HostEnableOpti
     return code;
 }
 
+// Bind the options `host enable` and `host disable` share.
+void add_host_options(CLI::App& sub, HostEnableOptions& options) {
+    sub.add_option("--root", options.root,
+                   "work on the system below DIR (a mounted image) instead of /")
+        ->type_name("DIR");
+    sub.add_flag("--dry-run", options.dry_run,
+                 "print the files it would write and the commands, change nothing");
+    sub.add_flag("--reload", options.reload,
+                 "unload and load the module now, only when no VM runs");
+}
+
 } // namespace
 
 void setup_host(CLI::App& app, CommandContext& ctx) {
@@ -92,15 +113,20 @@ void setup_host(CLI::App& app, CommandContext& ctx) {
     auto* enable = host->add_subcommand(
         "enable", "persist the KVM module's nested=1 for this CPU in /etc/modprobe.d, and "
                   "reload the module with --reload");
-    enable
-        ->add_option("--root", options->root,
-                     "work on the system below DIR (a mounted image) instead of /")
-        ->type_name("DIR");
-    enable->add_flag("--dry-run", options->dry_run,
-                     "print the files it would write and the commands, change nothing");
-    enable->add_flag("--reload", options->reload,
-                     "unload and load the module now, only when no VM runs");
+    add_host_options(*enable, *options);
+    enable->add_flag("--tune", options->tune,
+                     "also persist (and with --reload apply) the performance settings the CPU "
+                     "supports: enable_shadow_vmcs, ept, enable_apicv (Intel); npt, avic (AMD)");
     enable->callback([&ctx, options] { ctx.exit_code = run_host_enable_command(ctx, *options); });
+    auto disable_options = std::make_shared<HostEnableOptions>();
+    disable_options->disable = true;
+    auto* disable = host->add_subcommand(
+        "disable", "persist the KVM module's nested=0 in /etc/modprobe.d so this machine never "
+                   "offers nesting, and reload the module with --reload");
+    add_host_options(*disable, *disable_options);
+    disable->callback([&ctx, disable_options] {
+        ctx.exit_code = run_host_enable_command(ctx, *disable_options);
+    });
 }
 
 } // namespace virtnest

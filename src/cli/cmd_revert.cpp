@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// `virt-nest revert DOMAIN... [--backup FILE] [--dry-run] [--diff] [--force] [--json]`
+// `virt-nest revert DOMAIN... [--backup FILE] [--whole] [--dry-run] [--diff] [--force] [--json]`
 #include "cli/change_options.hpp"
 #include "cli/commands.hpp"
-#include "cli/interrupt.hpp"
 #include "virtnest/fleet/fleet_runner.hpp"
 #include "virtnest/live/live_commands.hpp"
 
@@ -16,6 +15,7 @@ namespace {
 struct RevertCliOptions {
     ChangeCliOptions change;
     std::string backup;
+    bool whole = false;
 };
 
 const ChangeHelp k_revert_help{"domain",
@@ -26,18 +26,30 @@ const ChangeHelp k_revert_help{"domain",
                                "where backups are (default as for enable)"};
 
 ExitCode run_revert(const RevertCliOptions& cli, const CommandContext& ctx) {
+    refuse_read_only(ctx, "revert");
     RevertOptions options;
     apply_change_options(cli.change, options);
+    options.colour = ctx.colour() && !cli.change.json;
     if (!cli.backup.empty()) {
         options.backup_file = cli.backup;
     }
     options.force = cli.change.force;
+    options.whole = cli.whole;
     require_selection(options.selection);
-    InterruptGuard interrupt;
-    const ExitCode code =
-        run_on_hosts(ctx.global, *ctx.out, *ctx.err, cli.change.json, /*read_only=*/false,
-                     [&](const Connection& conn) { return revert_on(conn, options, interrupt); });
-    return interrupt.exit_code_or(code);
+    ReportStyle report;
+    report.verb = "revert";
+    report.dry_run = options.dry_run;
+    report.with_diff = options.diff;
+    report.colour = options.colour;
+    return run_observed(cli.change, ctx, "revert", report,
+                        [&](const Connection& conn, RunObserver& observer) {
+                            // Remedies name the host the run was given, so they act on it.
+                            RevertOptions here = options;
+                            if (!ctx.global.uris.empty() || !ctx.global.hosts_file.empty()) {
+                                here.uri = conn.uri();
+                            }
+                            return revert_on(conn, here, observer);
+                        });
 }
 
 } // namespace
@@ -48,6 +60,9 @@ void setup_revert(CLI::App& app, CommandContext& ctx) {
     add_change_options(*sub, cli->change, k_revert_help);
     sub->add_option("--backup", cli->backup, "restore this backup file (one domain only)")
         ->type_name("FILE");
+    sub->add_flag("--whole", cli->whole,
+                  "restore the entire backup, undoing every edit made since it was taken "
+                  "(default: only the CPU and the nesting parts enable/disable change)");
     sub->callback([cli, &ctx] { ctx.exit_code = run_revert(*cli, ctx); });
 }
 

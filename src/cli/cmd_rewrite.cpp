@@ -4,6 +4,7 @@
 #include "virtnest/rewrite/cpu_rewrite.hpp"
 #include "virtnest/rewrite/cpu_vendor.hpp"
 #include "virtnest/util/atomic_file.hpp"
+#include "virtnest/util/colour.hpp"
 #include "virtnest/util/error.hpp"
 #include "virtnest/util/name_suggest.hpp"
 #include "virtnest/xml/secret_mask.hpp"
@@ -35,7 +36,9 @@ struct RewriteOptions {
     bool diff = false;
     int context = 3;
     bool verbose = false;
+    bool exit_code = false;
     std::string output;
+    std::string baseline; // --baseline FILE: the <cpu> of `virt-nest baseline`
 };
 
 std::string read_input(const std::string& path) {
@@ -61,10 +64,24 @@ std::string read_input(const std::string& path) {
     return text.str();
 }
 
+// --mode baseline --baseline FILE (or --baseline alone): the cluster's <cpu> from FILE.
+void apply_baseline_option(const RewriteOptions& opts, RewriteRequest& request) {
+    if (opts.baseline.empty() || opts.baseline == "-" || opts.disable ||
+        (!opts.mode.empty() && opts.mode != "baseline") || !opts.model.empty()) {
+        throw Error("rewrite --mode baseline needs --baseline FILE (the <cpu> that `virt-nest "
+                    "baseline` prints) and takes no --disable, --model or other --mode",
+                    ExitCode::usage);
+    }
+    request.mode = CpuMode::custom;
+    request.baseline_cpu = read_input(opts.baseline);
+}
+
 RewriteRequest make_request(const RewriteOptions& opts) {
     RewriteRequest request;
     request.nesting = opts.disable ? Nesting::disable : Nesting::enable;
-    if (!opts.mode.empty()) {
+    if (opts.mode == "baseline" || !opts.baseline.empty()) {
+        apply_baseline_option(opts, request);
+    } else if (!opts.mode.empty()) {
         request.mode = parse_cpu_mode(opts.mode);
         if (!request.mode) {
             throw Error("unknown CPU mode \"" + opts.mode + "\"" +
@@ -91,7 +108,7 @@ RewriteRequest make_request(const RewriteOptions& opts) {
     return request;
 }
 
-ExitCode run_rewrite(const RewriteOptions& opts, CommandContext& ctx) {
+ExitCode run_rewrite(const RewriteOptions& opts, const CommandContext& ctx) {
     RewriteRequest request = make_request(opts);
     std::string input = read_input(opts.input);
     bool from_stdin = opts.input == "-";
@@ -123,11 +140,13 @@ ExitCode run_rewrite(const RewriteOptions& opts, CommandContext& ctx) {
                  << " as asked; nothing to do\n";
     }
     if (opts.output.empty()) {
-        *ctx.out << text;
+        *ctx.out << (opts.diff ? paint_diff(text, ctx.colour()) : text);
     } else {
         write_output_file(opts.output, text);
     }
-    return result.changed ? ExitCode::ok : ExitCode::unchanged;
+    // Nothing to do is success, so `set -o pipefail` pipelines go on; --exit-code asks
+    // for the detailed code, as `git diff --exit-code` does.
+    return result.changed || !opts.exit_code ? ExitCode::ok : ExitCode::unchanged;
 }
 
 } // namespace
@@ -140,8 +159,11 @@ void setup_rewrite(CLI::App& app, CommandContext& ctx) {
         ->type_name("FILE|-");
     sub->add_option("--mode", opts->mode,
                     "target CPU mode: host-passthrough, host-model, custom, "
-                    "maximum (with --disable: default keeps the mode)")
+                    "maximum, baseline (with --disable: default keeps the mode)")
         ->type_name("MODE");
+    sub->add_option("--baseline", opts->baseline,
+                    "--mode baseline: the <cpu> that `virt-nest baseline` printed")
+        ->type_name("FILE");
     sub->add_option("--model", opts->model, "CPU model for custom mode, e.g. Skylake-Server, EPYC")
         ->type_name("NAME");
     sub->add_option("--feature", opts->feature, "nesting feature to require or disable")
@@ -167,6 +189,8 @@ void setup_rewrite(CLI::App& app, CommandContext& ctx) {
         ->check(CLI::NonNegativeNumber)
         ->type_name("N");
     sub->add_flag("-v,--verbose", opts->verbose, "list each change on standard error");
+    sub->add_flag("--exit-code", opts->exit_code,
+                  "exit 5 when the document already is as asked (default: 0)");
     sub->add_option("-o,--output", opts->output,
                     "write to OUT (a new or regular file atomically, mode 0600; a device or FIFO "
                     "in place) instead of "

@@ -17,6 +17,8 @@ namespace virtnest {
 void setup_rewrite(CLI::App& app, CommandContext& ctx);
 // `list`: domains with CPU mode and whether they can nest.
 void setup_list(CLI::App& app, CommandContext& ctx);
+// `verify`: whether each running domain's vCPU carries vmx/svm now.
+void setup_verify(CLI::App& app, CommandContext& ctx);
 // `enable` and `disable`: redefine selected domains nest-capable, or not.
 void setup_enable_disable(CLI::App& app, CommandContext& ctx);
 // `revert`: restore domains from their latest backup.
@@ -27,5 +29,7 @@ void setup_check(CLI::App& app, CommandContext& ctx);
 void setup_host(CLI::App& app, CommandContext& ctx);
 // `baseline`: one CPU with nesting that every given host can run.
 void setup_baseline(CLI::App& app, CommandContext& ctx);
+// `backups`: list the backups of domains, or prune the older ones.
+void setup_backups(CLI::App& app, CommandContext& ctx);
 
 } // namespace virtnest

@@ -3,7 +3,7 @@
 
 #include "virtnest/util/exit_code.hpp"
 
-#include <signal.h>
+#include <csignal>
 
 namespace virtnest {
 namespace {

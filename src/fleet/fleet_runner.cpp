@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "virtnest/fleet/fleet_runner.hpp"
 
+#include "virtnest/libvirt/domain_caps.hpp"
 #include "virtnest/util/error.hpp"
 
 #include <algorithm>
@@ -57,6 +58,14 @@ std::vector<std::string> resolve_uris(const FleetOptions& global) {
     return unique;
 }
 
+std::string host_uuid_of(const Connection& conn) {
+    try {
+        return host_uuid_from_capabilities(conn.capabilities());
+    } catch (const Error&) {
+        return {};
+    }
+}
+
 namespace {
 
 HostResult failed_result(std::string uri, HostStatus status, std::string message, ExitCode code) {
@@ -74,6 +83,7 @@ HostResult run_one(const std::string& uri, const UriJob& job) {
         HostResult result;
         result.uri = uri;
         result.outcome = job(uri);
+        result.host_uuid = result.outcome.host_uuid;
         return result;
     } catch (const Error& e) {
         return failed_result(uri, HostStatus::failed, e.what(), e.code());
@@ -84,7 +94,8 @@ HostResult run_one(const std::string& uri, const UriJob& job) {
     }
 }
 
-HostResult run_one(const std::string& uri, bool read_only, const ConnectionJob& job) {
+HostResult run_one(const std::string& uri, bool read_only, bool want_uuid,
+                   const ConnectionJob& job) {
     std::optional<Connection> conn;
     try {
         conn.emplace(Connection::open(uri, read_only));
@@ -93,7 +104,13 @@ HostResult run_one(const std::string& uri, bool read_only, const ConnectionJob& 
     } catch (const std::exception& e) {
         return failed_result(uri, HostStatus::unreachable, e.what(), ExitCode::error);
     }
-    return run_one(uri, [&](const std::string& /*uri*/) { return job(*conn); });
+    // The domains' records name the host as the connection does; so does its entry.
+    const std::string connected = conn->uri().empty() ? uri : conn->uri();
+    HostResult result = run_one(connected, [&](const std::string& /*uri*/) { return job(*conn); });
+    if (want_uuid && result.host_uuid.empty()) {
+        result.host_uuid = host_uuid_of(*conn);
+    }
+    return result;
 }
 
 using HostWork = std::function<HostResult(const std::string& uri)>;
@@ -142,44 +159,78 @@ void for_each_result(const std::vector<std::string>& uris, unsigned jobs, const 
     }
 }
 
-void print_single(const RunOutcome& outcome, std::ostream& out, bool json) {
-    if (json) {
-        if (outcome.summary.is_null()) {
-            out << outcome.records.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-                << '\n';
-        } else {
-            nlohmann::json doc = {{"domains", outcome.records}, {"summary", outcome.summary}};
-            out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-        }
+ExitCode final_code(const OutputOptions& output, ExitCode code) {
+    return output.final_code ? output.final_code(code) : code;
+}
+
+void before_output(const OutputOptions& output) {
+    if (output.before_output) {
+        output.before_output();
+    }
+}
+
+// Print the results of a JSON run, once every host is done.
+void print_json(const OutputOptions& output, const std::vector<HostResult>& results, ExitCode code,
+                std::ostream& out) {
+    if (output.format == OutputFormat::json_lines) {
+        out << render_json_lines(output.command, results, code, !output.domains_streamed);
     } else {
-        out << outcome.text;
+        out << dump_json(render_envelope(output.command, results, code));
     }
 }
 
 ExitCode print_many(const std::vector<std::string>& uris, unsigned jobs, std::ostream& out,
-                    std::ostream& err, bool json, const HostWork& work) {
+                    std::ostream& err, const OutputOptions& output, const HostWork& work) {
     std::vector<HostResult> results(uris.size());
+    const bool text = output.format == OutputFormat::text;
     for_each_result(uris, jobs, work, [&](std::size_t index, HostResult&& result) {
-        if (!json) {
+        before_output(output);
+        if (text) {
             out << render_host_text(result);
-            if (result.status != HostStatus::ok) {
-                // Flushed first so the error lands inside its host's group.
-                out << std::flush;
-                err << "virt-nest: error: host \"" << shown_uri(result.uri)
-                    << "\": " << result.error << '\n';
-            }
-            out << std::flush;
         }
+        if (result.status != HostStatus::ok) {
+            // Flushed first so the error lands inside its host's group.
+            out << std::flush;
+            // One write, so it never splits a line another host's thread writes to stderr.
+            err << ("virt-nest: error: host \"" + shown_uri(result.uri) + "\": " + result.error +
+                    "\n");
+        }
+        out << std::flush;
         results[index] = std::move(result);
     });
-    if (json) {
-        out << render_hosts_json(results).dump(2, ' ', false,
-                                               nlohmann::json::error_handler_t::replace)
-            << '\n';
-    } else {
+    const ExitCode code = final_code(output, combine_exit_codes(results));
+    before_output(output);
+    if (text) {
         out << render_hosts_tally(results);
+    } else {
+        print_json(output, results, code, out);
     }
-    return combine_exit_codes(results);
+    return code;
+}
+
+// One host: text output is the job's own and its errors propagate; JSON output reports an
+// error inside the envelope (the message goes to stderr too) and exits with its code.
+ExitCode print_one(const std::string& uri, std::ostream& out, std::ostream& err,
+                   const OutputOptions& output, const HostWork& work) {
+    if (output.format == OutputFormat::text) {
+        HostResult result = work(uri);
+        before_output(output);
+        if (result.status != HostStatus::ok) {
+            throw Error(result.error, result.outcome.exit_code);
+        }
+        const ExitCode code = final_code(output, result.outcome.exit_code);
+        out << (output.domains_streamed ? result.outcome.summary_text : result.outcome.text);
+        return code;
+    }
+    std::vector<HostResult> results{work(uri)};
+    const HostResult& result = results.front();
+    before_output(output);
+    if (result.status != HostStatus::ok) {
+        err << "virt-nest: error: " << result.error << '\n';
+    }
+    const ExitCode code = final_code(output, result.outcome.exit_code);
+    print_json(output, results, code, out);
+    return code;
 }
 
 } // namespace
@@ -187,33 +238,31 @@ ExitCode print_many(const std::vector<std::string>& uris, unsigned jobs, std::os
 void for_each_host(const std::vector<std::string>& uris, unsigned jobs, bool read_only,
                    const ConnectionJob& job, const Deliver& deliver) {
     for_each_result(
-        uris, jobs, [&](const std::string& uri) { return run_one(uri, read_only, job); }, deliver);
+        uris, jobs, [&](const std::string& uri) { return run_one(uri, read_only, false, job); },
+        deliver);
 }
 
-ExitCode run_on_hosts(const FleetOptions& fleet, std::ostream& out, std::ostream& err, bool json,
-                      bool read_only, const ConnectionJob& job) {
-    std::vector<std::string> uris = resolve_uris(fleet);
+ExitCode run_on_hosts(const FleetOptions& fleet, std::ostream& out, std::ostream& err,
+                      const OutputOptions& output, bool read_only, const ConnectionJob& job) {
+    const std::vector<std::string> uris = resolve_uris(fleet);
+    const bool want_uuid = output.format != OutputFormat::text;
+    const HostWork work = [&](const std::string& uri) {
+        return run_one(uri, read_only, want_uuid, job);
+    };
     if (uris.size() == 1) {
-        // One host: errors propagate as the run's own error, output is the command's own.
-        Connection conn = Connection::open(uris.front(), read_only);
-        RunOutcome outcome = job(conn);
-        print_single(outcome, out, json);
-        return outcome.exit_code;
+        return print_one(uris.front(), out, err, output, work);
     }
-    return print_many(uris, fleet.jobs, out, err, json,
-                      [&](const std::string& uri) { return run_one(uri, read_only, job); });
+    return print_many(uris, fleet.jobs, out, err, output, work);
 }
 
-ExitCode run_on_hosts(const FleetOptions& fleet, std::ostream& out, std::ostream& err, bool json,
-                      const UriJob& job) {
-    std::vector<std::string> uris = resolve_uris(fleet);
+ExitCode run_on_hosts(const FleetOptions& fleet, std::ostream& out, std::ostream& err,
+                      const OutputOptions& output, const UriJob& job) {
+    const std::vector<std::string> uris = resolve_uris(fleet);
+    const HostWork work = [&](const std::string& uri) { return run_one(uri, job); };
     if (uris.size() == 1) {
-        RunOutcome outcome = job(uris.front());
-        print_single(outcome, out, json);
-        return outcome.exit_code;
+        return print_one(uris.front(), out, err, output, work);
     }
-    return print_many(uris, fleet.jobs, out, err, json,
-                      [&](const std::string& uri) { return run_one(uri, job); });
+    return print_many(uris, fleet.jobs, out, err, output, work);
 }
 
 } // namespace virtnest

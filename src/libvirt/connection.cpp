@@ -5,12 +5,20 @@
 
 #include "virtnest/util/error.hpp"
 
+#include <libvirt/libvirt-qemu.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
+#include <libxml/relaxng.h>
+#include <libxml/xmlschemastypes.h>
 
+#include <array>
+#include <condition_variable>
 #include <csignal>
 #include <cstdlib>
+#include <map>
 #include <mutex>
+#include <thread>
+#include <unistd.h>
 
 namespace virtnest {
 namespace {
@@ -25,6 +33,27 @@ void init_libvirt_once() {
             throw Error("cannot initialize libvirt");
         }
         virSetErrorFunc(nullptr, silent_error_handler);
+        // An in-process driver (test:///) validates each define against domain.rng in the
+        // calling thread. libxml2 before 2.11 fills its RelaxNG type libraries and its XML
+        // Schema type table on first use, without a lock: two first defines on two threads
+        // then fail with "Error type 'unsignedInt' is not exported by type library" (and leak
+        // the loser's tables). Fill both once here, before any worker thread exists;
+        // xmlRelaxNGInitTypes does not fill the schema table itself in libxml2 2.9.
+        xmlSchemaInitTypes();
+        if (xmlRelaxNGInitTypes() != 0) {
+            throw Error("cannot initialize libxml2's RelaxNG datatypes");
+        }
+        // Lifecycle events (and the daemon's keepalive probes) need an event loop, registered
+        // before the first connection opens and run by one thread for the whole process.
+        if (virEventRegisterDefaultImpl() == 0) {
+            std::thread([] {
+                for (;;) {
+                    if (virEventRunDefaultImpl() < 0) {
+                        return;
+                    }
+                }
+            }).detach();
+        }
         // A daemon that dies mid-call closes the socket under libvirt's writes; the default
         // SIGPIPE action would kill us silently (exit 141) instead of reporting the error.
         std::signal(SIGPIPE, SIG_IGN);
@@ -144,11 +173,11 @@ Domain::Domain(_virDomain* ptr) : m_ptr(ptr) {
 }
 
 std::string Domain::uuid() const {
-    char buf[VIR_UUID_STRING_BUFLEN] = {};
-    if (virDomainGetUUIDString(m_ptr.get(), buf) < 0) {
+    std::array<char, VIR_UUID_STRING_BUFLEN> buf{};
+    if (virDomainGetUUIDString(m_ptr.get(), buf.data()) < 0) {
         throw_last_error("cannot read UUID of domain " + dq(m_name));
     }
-    return buf;
+    return buf.data();
 }
 
 DomainState Domain::state() const {
@@ -193,6 +222,14 @@ std::string Domain::xml(XmlView view) const {
     return take_string(raw);
 }
 
+std::string Domain::qemu_monitor_command(const std::string& qmp_json) const {
+    char* reply = nullptr;
+    if (virDomainQemuMonitorCommand(m_ptr.get(), qmp_json.c_str(), &reply, 0U) < 0) {
+        throw_domain_error("cannot ask the QEMU monitor of domain " + dq(m_name), m_ptr.get());
+    }
+    return take_string(reply);
+}
+
 void Domain::undefine(bool remove_managed_save_and_snapshots) const {
     unsigned int flags =
         remove_managed_save_and_snapshots
@@ -231,9 +268,36 @@ Connection Connection::open(const std::string& uri, bool read_only) {
         read_only ? virConnectOpenReadOnly(or_null(uri)) : virConnectOpen(or_null(uri));
     if (conn == nullptr) {
         std::string shown = uri.empty() ? "(default)" : uri;
-        throw_last_error("cannot connect to " + dq(shown));
+        try {
+            throw_last_error("cannot connect to " + dq(shown));
+        } catch (const LibvirtError& e) {
+            const std::string hint = connect_permission_hint(uri, ::geteuid() == 0, e.what());
+            if (hint.empty()) {
+                throw;
+            }
+            throw LibvirtError(std::string(e.what()) + "; " + hint, e.failure());
+        }
     }
     return Connection(conn);
+}
+
+std::pair<std::string, std::string> Connection::versions() const {
+    // libvirt encodes a version as major * 1,000,000 + minor * 1,000 + release.
+    auto text = [](unsigned long v) {
+        return std::to_string(v / 1000000) + "." + std::to_string(v / 1000 % 1000) + "." +
+               std::to_string(v % 1000);
+    };
+    unsigned long lib = 0;
+    unsigned long hyp = 0;
+    std::pair<std::string, std::string> out;
+    if (virConnectGetLibVersion(m_ptr.get(), &lib) == 0) {
+        out.first = text(lib);
+    }
+    if (virConnectGetVersion(m_ptr.get(), &hyp) == 0 && hyp != 0) {
+        out.second = text(hyp);
+    }
+    virResetLastError();
+    return out;
 }
 
 std::vector<Domain> Connection::list_all_domains() const {
@@ -297,10 +361,10 @@ std::vector<std::string> uuids_of(virConnectPtr conn, unsigned int filter, const
     std::vector<std::string> uuids;
     uuids.reserve(static_cast<std::size_t>(count));
     for (int i = 0; i < count; ++i) {
-        char buf[VIR_UUID_STRING_BUFLEN] = {};
+        std::array<char, VIR_UUID_STRING_BUFLEN> buf{};
         virDomainPtr dom = raw[i]; // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
-        if (virDomainGetUUIDString(dom, buf) == 0) {
-            uuids.emplace_back(buf);
+        if (virDomainGetUUIDString(dom, buf.data()) == 0) {
+            uuids.emplace_back(buf.data());
         }
         virDomainFree(dom);
     }
@@ -354,6 +418,27 @@ std::string Connection::capabilities() const {
     return take_string(raw);
 }
 
+std::optional<std::vector<std::string>> Connection::cpu_model_names(const std::string& arch) const {
+    char** models = nullptr;
+    int count = virConnectGetCPUModelNames(m_ptr.get(), arch.c_str(), &models, 0);
+    if (count < 0) {
+        if (classify(virGetLastError(), m_ptr.get()) == LibvirtFailure::connection_lost) {
+            throw_last_error("cannot list CPU models of " + dq(m_uri), m_ptr.get());
+        }
+        // An architecture without a CPU driver, a driver without the call: not known.
+        virResetLastError();
+        return std::nullopt;
+    }
+    std::vector<std::string> names;
+    names.reserve(static_cast<std::size_t>(count));
+    for (int i = 0; i < count; ++i) {
+        // NOLINTNEXTLINE(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+        names.push_back(take_string(models[i]));
+    }
+    std::free(models); // NOLINT(cppcoreguidelines-no-malloc): libvirt allocated it
+    return names;
+}
+
 std::optional<std::string> Connection::domain_capabilities(const CapsKey& key) const {
     char* raw =
         virConnectGetDomainCapabilities(m_ptr.get(), or_null(key.emulator), or_null(key.arch),
@@ -375,7 +460,7 @@ std::optional<std::string> Connection::baseline_hypervisor_cpu(const CapsKey& ke
 
 std::optional<std::string>
 Connection::baseline_hypervisor_cpu(const CapsKey& key, const std::vector<std::string>& cpu_xmls,
-                                    bool expand_features) const {
+                                    bool expand_features, bool migratable) const {
     std::vector<const char*> cpus;
     cpus.reserve(cpu_xmls.size());
     for (const std::string& xml : cpu_xmls) {
@@ -383,6 +468,9 @@ Connection::baseline_hypervisor_cpu(const CapsKey& key, const std::vector<std::s
     }
     unsigned int flags =
         expand_features ? static_cast<unsigned int>(VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES) : 0U;
+    if (migratable) {
+        flags |= static_cast<unsigned int>(VIR_CONNECT_BASELINE_CPU_MIGRATABLE);
+    }
     char* raw = virConnectBaselineHypervisorCPU(
         m_ptr.get(), or_null(key.emulator), or_null(key.arch), or_null(key.machine),
         or_null(key.virt_type), cpus.data(), static_cast<unsigned int>(cpus.size()), flags);
@@ -410,6 +498,113 @@ std::optional<CpuCompat> Connection::compare_hypervisor_cpu(const CapsKey& key,
         return std::nullopt;
     }
     throw_last_error("cannot compare CPU on " + dq(m_uri), m_ptr.get());
+}
+
+// ---- DefinitionWatch ----
+
+struct DefinitionWatch::Tally {
+    mutable std::mutex mutex;
+    mutable std::condition_variable arrived;
+    std::map<std::string, DefinitionEvents> events;
+};
+
+namespace {
+
+// Add one to the count `member` selects of `dom`'s events in the tally `opaque` points to.
+void count_event(virDomainPtr dom, void* opaque, int DefinitionEvents::*member) {
+    std::array<char, VIR_UUID_STRING_BUFLEN> buf{};
+    if (virDomainGetUUIDString(dom, buf.data()) < 0) {
+        return;
+    }
+    auto& tally = **static_cast<std::shared_ptr<DefinitionWatch::Tally>*>(opaque);
+    {
+        const std::lock_guard<std::mutex> hold(tally.mutex);
+        ++(tally.events[buf.data()].*member);
+    }
+    tally.arrived.notify_all();
+}
+
+int on_lifecycle(virConnectPtr /*conn*/, virDomainPtr dom, int event, int /*detail*/,
+                 void* opaque) {
+    if (event == VIR_DOMAIN_EVENT_DEFINED) {
+        count_event(dom, opaque, &DefinitionEvents::defined);
+    } else if (event == VIR_DOMAIN_EVENT_UNDEFINED) {
+        count_event(dom, opaque, &DefinitionEvents::undefined);
+    }
+    return 0;
+}
+
+int on_metadata_change(virConnectPtr /*conn*/, virDomainPtr dom, int /*type*/,
+                       const char* /*nsuri*/, void* opaque) {
+    count_event(dom, opaque, &DefinitionEvents::metadata);
+    return 0;
+}
+
+void free_tally(void* opaque) {
+    delete static_cast<std::shared_ptr<DefinitionWatch::Tally>*>(opaque);
+}
+
+} // namespace
+
+DefinitionWatch::DefinitionWatch(_virConnect* conn, int lifecycle, int metadata,
+                                 std::shared_ptr<Tally> tally)
+    : m_conn(conn), m_lifecycle(lifecycle), m_metadata(metadata), m_tally(std::move(tally)) {}
+
+DefinitionWatch::~DefinitionWatch() {
+    if (m_metadata >= 0) {
+        virConnectDomainEventDeregisterAny(m_conn, m_metadata);
+    }
+    virConnectDomainEventDeregisterAny(m_conn, m_lifecycle);
+}
+
+DefinitionEvents DefinitionWatch::events_of(const std::string& uuid) const {
+    const std::lock_guard<std::mutex> hold(m_tally->mutex);
+    auto found = m_tally->events.find(uuid);
+    return found == m_tally->events.end() ? DefinitionEvents{} : found->second;
+}
+
+bool DefinitionWatch::wait_defined(const std::string& uuid, int defined,
+                                   std::chrono::steady_clock::time_point deadline) const {
+    std::unique_lock<std::mutex> hold(m_tally->mutex);
+    return m_tally->arrived.wait_until(hold, deadline, [&] {
+        auto found = m_tally->events.find(uuid);
+        return found != m_tally->events.end() && found->second.defined >= defined;
+    });
+}
+
+namespace {
+
+// Register `callback` for events `id` of `conn`, counting into `tally`; libvirt owns its copy
+// of the tally until it calls free_tally, after deregistration. Returns the callback id, or
+// -1 (with libvirt's error cleared) when the driver offers no such events.
+int register_tally_callback(virConnectPtr conn, int id,
+                            virConnectDomainEventGenericCallback callback,
+                            const std::shared_ptr<DefinitionWatch::Tally>& tally) {
+    auto* opaque = new std::shared_ptr<DefinitionWatch::Tally>(tally);
+    const int registered =
+        virConnectDomainEventRegisterAny(conn, nullptr, id, callback, opaque, free_tally);
+    if (registered < 0) {
+        delete opaque;
+        virResetLastError();
+    }
+    return registered;
+}
+
+} // namespace
+
+std::unique_ptr<DefinitionWatch> Connection::watch_definitions() const {
+    auto tally = std::make_shared<DefinitionWatch::Tally>();
+    const int lifecycle = register_tally_callback(m_ptr.get(), VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                                  VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), tally);
+    if (lifecycle < 0) {
+        return nullptr;
+    }
+    // Metadata events are a bonus: a driver without them still reports definitions.
+    const int metadata =
+        register_tally_callback(m_ptr.get(), VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
+                                VIR_DOMAIN_EVENT_CALLBACK(on_metadata_change), tally);
+    return std::unique_ptr<DefinitionWatch>(
+        new DefinitionWatch(m_ptr.get(), lifecycle, metadata, tally));
 }
 
 } // namespace virtnest

@@ -69,6 +69,18 @@ void parse_host_model(const pugi::xml_node& mode, DomainCaps& caps) {
     caps.host_model_cpu_xml = host_model_cpu_document(mode);
 }
 
+// Return true when a host-passthrough <mode> lists 'on' in its hostPassthroughMigratable enum.
+bool offers_migratable(const pugi::xml_node& mode) {
+    for (const pugi::xml_node& value :
+         mode.find_child_by_attribute("enum", "name", "hostPassthroughMigratable")
+             .children("value")) {
+        if (std::string_view(value.text().as_string()) == "on") {
+            return true;
+        }
+    }
+    return false;
+}
+
 } // namespace
 
 DomainCaps parse_domain_caps(std::string_view xml) {
@@ -88,6 +100,8 @@ DomainCaps parse_domain_caps(std::string_view xml) {
         std::string_view name = mode.attribute("name").as_string();
         if (name == "host-passthrough") {
             caps.host_passthrough_supported = supported(mode);
+            caps.host_passthrough_migratable =
+                caps.host_passthrough_supported && offers_migratable(mode);
         } else if (name == "maximum") {
             caps.maximum_supported = supported(mode);
         } else if (name == "host-model") {
@@ -133,6 +147,11 @@ std::optional<Vendor> host_vendor_from_capabilities(std::string_view caps_xml) {
 std::string host_uuid_from_capabilities(std::string_view caps_xml) {
     pugi::xml_document doc = load(caps_xml, "host capabilities");
     return doc.document_element().child("host").child("uuid").text().as_string();
+}
+
+std::string host_arch_from_capabilities(std::string_view caps_xml) {
+    pugi::xml_document doc = load(caps_xml, "host capabilities");
+    return doc.document_element().child("host").child("cpu").child("arch").text().as_string();
 }
 
 } // namespace virtnest

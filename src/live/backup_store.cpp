@@ -6,6 +6,7 @@
 #include "virtnest/util/rooted_fs.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -36,9 +37,9 @@ std::string stable_hash(std::string_view text) {
         hash ^= static_cast<unsigned char>(c);
         hash *= 1099511628211ULL;
     }
-    char out[17] = {};
-    std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(hash));
-    return out;
+    std::array<char, 17> out{};
+    std::snprintf(out.data(), out.size(), "%016llx", static_cast<unsigned long long>(hash));
+    return out.data();
 }
 
 // Return why a backup directory or file must not be trusted (another user could have
@@ -54,17 +55,6 @@ std::optional<std::string> distrust(const struct stat& st) {
     return std::nullopt;
 }
 
-// Throw when the existing directory `dir` must not be trusted; a missing one is fine.
-void require_trusted_dir(const fs::path& dir) {
-    struct stat st {};
-    if (::stat(dir.c_str(), &st) != 0) {
-        return;
-    }
-    if (auto why = distrust(st)) {
-        throw Error("refusing backup directory \"" + dir.string() + "\": " + *why +
-                    " (another user could plant a backup there); use a private --backup-dir");
-    }
-}
 constexpr fs::perms k_private_dir = fs::perms::owner_all;
 
 std::string safe_component(std::string_view text) {
@@ -84,15 +74,15 @@ std::string safe_component(std::string_view text) {
 std::string format_stamp(std::chrono::system_clock::time_point when) {
     auto since_epoch =
         std::chrono::duration_cast<std::chrono::microseconds>(when.time_since_epoch());
-    std::time_t seconds = static_cast<std::time_t>(since_epoch.count() / 1000000);
+    auto seconds = static_cast<std::time_t>(since_epoch.count() / 1000000);
     long long micros = since_epoch.count() % 1000000;
     std::tm utc{};
     gmtime_r(&seconds, &utc);
-    char buf[32] = {};
-    std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%S", &utc);
-    char out[48] = {};
-    std::snprintf(out, sizeof out, "%s.%06lldZ", buf, micros);
-    return out;
+    std::array<char, 32> date{};
+    std::strftime(date.data(), date.size(), "%Y%m%dT%H%M%S", &utc);
+    std::array<char, 48> out{};
+    std::snprintf(out.data(), out.size(), "%s.%06lldZ", date.data(), micros);
+    return out.data();
 }
 
 std::optional<BackupKind> parse_kind(std::string_view text) {
@@ -113,6 +103,12 @@ void make_private_dirs(const fs::path& dir) {
     if (dir.has_parent_path() && dir.parent_path() != dir) {
         make_private_dirs(dir.parent_path());
     }
+    if (fs::is_symlink(fs::symlink_status(dir, ec))) {
+        // create_directory would say only "File exists".
+        throw Error("cannot create backup directory \"" + dir.string() +
+                    "\": it is a symlink to \"" + fs::read_symlink(dir, ec).string() +
+                    "\", which does not exist");
+    }
     if (!fs::create_directory(dir, ec) && ec) {
         throw Error("cannot create backup directory \"" + dir.string() + "\": " + ec.message());
     }
@@ -120,6 +116,40 @@ void make_private_dirs(const fs::path& dir) {
 }
 
 } // namespace
+
+void require_trusted_backup_dir(const fs::path& dir) {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0) {
+        return;
+    }
+    if (auto why = distrust(st)) {
+        throw Error("refusing backup directory \"" + dir.string() + "\": " + *why +
+                    " (another user could plant a backup there); use a private --backup-dir");
+    }
+}
+
+std::optional<BackupName> parse_backup_name(std::string_view filename) {
+    // <stamp>-<kind>-<name>.xml; the stamp has no '-'.
+    const std::string_view ext = ".xml";
+    if (filename.size() <= ext.size() || filename.substr(filename.size() - ext.size()) != ext) {
+        return std::nullopt;
+    }
+    auto dash = filename.find('-');
+    if (dash == std::string_view::npos || dash == 0) {
+        return std::nullopt;
+    }
+    auto second = filename.find('-', dash + 1);
+    if (second == std::string_view::npos) {
+        return std::nullopt;
+    }
+    auto kind = parse_kind(filename.substr(dash + 1, second - dash - 1));
+    if (!kind) {
+        return std::nullopt;
+    }
+    std::string_view domain = filename.substr(second + 1);
+    domain.remove_suffix(ext.size());
+    return BackupName{std::string(filename.substr(0, dash)), *kind, std::string(domain)};
+}
 
 std::string_view to_string(BackupKind kind) noexcept {
     switch (kind) {
@@ -161,8 +191,16 @@ std::string connection_key(std::string_view uri) {
     return key;
 }
 
-BackupStore::BackupStore(fs::path root, std::string_view uri)
-    : m_dir(std::move(root) / connection_key(uri)) {}
+BackupStore::BackupStore(const fs::path& root, std::string_view uri)
+    : m_dir(root / connection_key(uri)) {}
+
+BackupStore::BackupStore(const fs::path& root, std::string_view uri, std::string_view host_uuid)
+    : BackupStore(root, uri) {
+    if (!host_uuid.empty()) {
+        m_legacy_dir = std::move(m_dir);
+        m_dir = root / ("host-" + safe_component(host_uuid));
+    }
+}
 
 fs::path BackupStore::domain_dir(std::string_view uuid) const {
     return m_dir / safe_component(uuid);
@@ -204,38 +242,56 @@ void BackupStore::sync() const {
     ::close(fd);
 }
 
-std::vector<BackupEntry> BackupStore::list(std::string_view uuid) const {
-    std::vector<BackupEntry> entries;
-    for (const fs::path& dir : {m_dir.parent_path(), m_dir, domain_dir(uuid)}) {
-        require_trusted_dir(dir);
-    }
+namespace {
+
+// Append the backups in `dir` (one domain's directory) to `entries`.
+void list_backups_in(const fs::path& dir, std::vector<BackupEntry>& entries) {
     std::error_code ec;
-    fs::directory_iterator it(domain_dir(uuid), ec);
+    fs::directory_iterator it(dir, ec);
     if (ec) {
-        return entries;
+        return;
     }
     for (const fs::directory_entry& file : it) {
         // Only regular files: a FIFO or device planted here must not hang or flood a read.
         if (!file.is_regular_file(ec) || file.is_symlink(ec)) {
             continue;
         }
-        std::string filename = file.path().filename().string();
-        // <stamp>-<kind>-<name>.xml; the stamp has no '-'.
-        auto dash = filename.find('-');
-        if (dash == std::string::npos || filename.size() < 4 ||
-            filename.compare(filename.size() - 4, 4, ".xml") != 0) {
-            continue;
+        if (auto name = parse_backup_name(file.path().filename().string())) {
+            entries.push_back({file.path(), name->stamp, name->kind});
         }
-        auto second = filename.find('-', dash + 1);
-        if (second == std::string::npos) {
-            continue;
-        }
-        auto kind = parse_kind(std::string_view(filename).substr(dash + 1, second - dash - 1));
-        if (!kind) {
-            continue;
-        }
-        entries.push_back({file.path(), filename.substr(0, dash), *kind});
     }
+}
+
+} // namespace
+
+std::vector<BackupEntry> BackupStore::list(std::string_view uuid) const {
+    std::vector<BackupEntry> entries;
+    // This host's store and the URI-keyed one of 0.2 first, then any other store under the
+    // root that holds this domain: the domain UUID is the identity, and libvirt's host UUID
+    // is random at every daemon start on a machine without SMBIOS (unless libvirtd.conf sets
+    // host_uuid), so one host's backups may sit under several host-<uuid> stores.
+    std::vector<fs::path> stores{m_dir};
+    if (!m_legacy_dir.empty()) {
+        stores.push_back(m_legacy_dir);
+    }
+    const fs::path root = m_dir.parent_path();
+    require_trusted_backup_dir(root);
+    std::error_code ec;
+    for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+        const fs::path& store = it->path();
+        if (it->is_directory(ec) && !it->is_symlink(ec) &&
+            std::find(stores.begin(), stores.end(), store) == stores.end() &&
+            fs::is_directory(store / safe_component(uuid), ec)) {
+            stores.push_back(store);
+        }
+    }
+    for (const fs::path& store : stores) {
+        const fs::path dir = store / safe_component(uuid);
+        require_trusted_backup_dir(store);
+        require_trusted_backup_dir(dir);
+        list_backups_in(dir, entries);
+    }
+    // File names start with the stamp, so this is oldest first across the stores.
     std::sort(entries.begin(), entries.end(), [](const BackupEntry& a, const BackupEntry& b) {
         return a.path.filename() < b.path.filename();
     });
@@ -248,9 +304,10 @@ std::optional<BackupEntry> BackupStore::latest(std::string_view uuid,
     // Stamps compare as text; one from the future (a wrong clock, a planted file) would
     // otherwise stay "latest" for good.
     const std::string horizon = format_stamp(now + k_clock_slack);
-    for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-        if (it->kind != BackupKind::revert && it->stamp <= horizon) {
-            return *it;
+    std::reverse(entries.begin(), entries.end()); // newest first
+    for (const BackupEntry& entry : entries) {
+        if (entry.kind != BackupKind::revert && entry.stamp <= horizon) {
+            return entry;
         }
     }
     return std::nullopt;

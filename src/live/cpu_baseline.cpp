@@ -154,18 +154,17 @@ std::string render_baseline_text(const BaselineResult& result) {
     return text;
 }
 
-std::string render_baseline_json(const BaselineResult& result) {
-    nlohmann::json hosts = nlohmann::json::array();
+nlohmann::json baseline_json(const BaselineResult& result) {
+    nlohmann::json checks = nlohmann::json::array();
     for (const BaselineCheck& check : result.checks) {
-        hosts.push_back({{"source", check.source}, {"check", compat_name(check.compat)}});
+        checks.push_back({{"source", check.source}, {"check", compat_name(check.compat)}});
     }
-    nlohmann::json doc = {
+    return {
         {"vendor", vendor_name(result.vendor)},
         {"feature", to_string(feature_for(result.vendor))},
         {"cpu", result.cpu_xml},
-        {"hosts", hosts},
+        {"checks", checks},
     };
-    return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 } // namespace virtnest

@@ -47,6 +47,10 @@ CpuFacts inspect_cpu(std::string_view domain_xml) {
     facts.caps_key.arch = type.attribute("arch").as_string();
     facts.caps_key.machine = type.attribute("machine").as_string();
 
+    if (pugi::xml_node nested = domain.child("features").child("nested-hv")) {
+        // <nested-hv/> without a state means on.
+        facts.nested_hv = std::string_view(nested.attribute("state").as_string("on")) == "on";
+    }
     if (pugi::xml_node security = domain.child("launchSecurity")) {
         facts.launch_security = security.attribute("type").as_string("unknown");
     }
@@ -105,7 +109,38 @@ bool sief2_blocked(const CpuFacts& facts) noexcept {
     return facts.sief2 == FeaturePolicy::disable || facts.sief2 == FeaturePolicy::forbid;
 }
 
+std::string comparable_cpu_xml(std::string_view domain_xml) {
+    pugi::xml_document doc = parse_domain(domain_xml);
+    pugi::xml_node cpu = doc.document_element().child("cpu");
+    std::string_view mode = cpu.attribute("mode").as_string();
+    const bool custom = mode == "custom" || (mode.empty() && cpu.child("model"));
+    if (!cpu || !custom || std::string_view(cpu.child("model").text().as_string()).empty()) {
+        return {};
+    }
+    pugi::xml_document alone;
+    alone.append_copy(cpu);
+    return format_xml(alone);
+}
+
+bool arch_blocks_nesting(const CpuFacts& facts) noexcept {
+    return sief2_blocked(facts) ||
+           (facts.caps_key.arch.starts_with("ppc") && facts.nested_hv != true);
+}
+
+std::string_view arch_nest_setting(const CpuFacts& facts) noexcept {
+    if (facts.caps_key.arch.starts_with("s390")) {
+        return "sief2";
+    }
+    if (facts.caps_key.arch.starts_with("ppc")) {
+        return "nested-hv";
+    }
+    return {};
+}
+
 bool restart_pending(const CpuFacts& inactive, const CpuFacts& live) noexcept {
+    if (inactive.nested_hv != live.nested_hv) {
+        return true; // <features> are not expanded: any difference is real
+    }
     if (inactive.vmx != live.vmx || inactive.svm != live.svm) {
         // A running host-model guest lists its expanded features; only a disagreement on
         // an explicit disable is meaningful there.

@@ -13,8 +13,11 @@
 #include "virtnest/live/live_commands.hpp"
 #include "virtnest/live/run_observer.hpp"
 #include "virtnest/util/error.hpp"
+#include "virtnest/util/work_window.hpp"
 
+#include <chrono>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -28,7 +31,7 @@ std::vector<std::size_t> select_listed(const std::vector<ListedDomain>& listed,
 
 // Which domains have a managed-save image or snapshots, asked of libvirt with one filtered
 // listing each, the first time a domain needs the answer (so a run that changes nothing
-// asks nothing, and a run over 1,000 domains asks twice, not 2,000 times).
+// asks nothing, and a run over 1,000 domains asks twice, not 2,000 times). Thread-safe.
 class DomainMarks {
   public:
     explicit DomainMarks(const Connection& conn) : m_conn(conn) {}
@@ -39,23 +42,73 @@ class DomainMarks {
 
   private:
     const Connection& m_conn;
+    std::mutex m_mutex; // guards both sets; held across the listing
     std::optional<std::set<std::string>> m_saved;
     std::optional<std::set<std::string>> m_snapshots;
 };
 
+// What the threads of one run share: why it stopped (a lost connection, or the observer's
+// reason to stop) and the observer, which is called by one thread at a time.
+class RunGate {
+  public:
+    // Watch the run through `observer`; it must outlive the gate.
+    explicit RunGate(RunObserver& observer) : m_observer(observer) {}
+
+    // Return why the run stops, asking the observer when nothing stopped it yet; empty: go on.
+    std::string stop_reason();
+    // Return why the run stops; when it does not, call the observer's before_define(dom) and
+    // return empty: the domain may be re-read and defined. One step under one lock, so an
+    // observer that asks to stop after its n-th before_define sees exactly n defines.
+    std::string admit_define(const Domain& dom);
+    // Record `why` as the reason the run stopped, unless one is recorded already.
+    void stop(const std::string& why);
+    // Return the reason the run stopped, without asking the observer; empty: it did not.
+    std::string stopped();
+    // Tell the observer that the domain at `index` of `total` is done, with its outcome (in
+    // the order domains finish; the observer restores selection order).
+    void done(std::size_t index, std::size_t total, const DomainOutcome& outcome);
+
+  private:
+    std::mutex m_mutex;
+    RunObserver& m_observer;
+    std::string m_stopped;
+};
+
 // Return true when the domain's persistent definition is still `read`, the text its backup
-// holds; the observer's before_define runs first. When it changed, the backup is removed:
-// it no longer describes what is defined.
-bool still_as_read(const Domain& dom, const std::string& read, const std::filesystem::path& backup,
-                   RunObserver& observer);
+// holds. When it changed, the backup is removed: it no longer describes what is defined.
+bool still_as_read(const Domain& dom, const std::string& read, const std::filesystem::path& backup);
+
+// How long a run waits for the lifecycle event of its own define, which libvirt sends right
+// after the define's reply (a few milliseconds on a local socket).
+inline constexpr std::chrono::seconds k_event_wait{2};
+
+// How long, after the first event that may be virt-nest's own, a run keeps listening for one
+// more: events of one domain come in the order of its writes, but an outside write's event
+// can still be on its way when virt-nest defines, and then arrives first. Paid once per
+// batch by enable (the batch's domains wait together, while the next batch is defined), once
+// per domain by revert.
+inline constexpr std::chrono::milliseconds k_event_settle{50};
+
+// Return the conflict reason when `watch` saw, besides the DEFINED event of virt-nest's own
+// define, DEFINED or UNDEFINED events of `dom` since `before` (taken before the re-read):
+// another client wrote it in the window libvirt leaves open; nullopt when it did not.
+// `at_define` was taken right before virt-nest's define call: its own event can only come
+// after that, so events delivered by then are another client's for certain. Waits until
+// `deadline` for virt-nest's own event (a warning goes to `warnings` when it never comes),
+// then until `settle_until` for one more.
+// `defined_xml` is the define's read-back, `backup` what virt-nest replaced.
+std::optional<std::string> outside_write(const DefinitionWatch& watch, const Domain& dom,
+                                         const std::string& uuid, const DefinitionEvents& before,
+                                         const DefinitionEvents& at_define,
+                                         const std::string& defined_xml, const std::string& backup,
+                                         std::chrono::steady_clock::time_point deadline,
+                                         std::chrono::steady_clock::time_point settle_until,
+                                         std::vector<std::string>& warnings);
 
 // The start of the reason of a domain skipped by still_as_read.
 inline constexpr const char* k_changed_concurrently =
     "changed concurrently: its configuration changed while virt-nest was working on it; "
     "nothing was defined; run again";
-
-// Set `lost` to the observer's reason to stop, if it has one and `lost` is still empty.
-void stop_if_requested(RunObserver& observer, std::string& lost);
 
 // Return the HostLock of the connection's host (identity: libvirt's host UUID, else the URI)
 // for a real run; nullopt for a dry run, which writes nothing. Throws Error after
@@ -94,20 +147,30 @@ DomainOutcome guarded(const ListedDomain& item, Work&& work, std::string& lost) 
     }
 }
 
-// Run `work` on each selected domain through guarded(); once the connection is lost or the
-// observer asks to stop, every later domain is marked "not attempted". `lost` receives the
-// connection error or the reason to stop, if any.
+// Run `work` on each selected domain through guarded(), k_live_window domains in flight,
+// telling the gate's observer as each is done;
+// once the connection is lost or the observer asks to stop, every domain not yet started is
+// marked "not attempted". Outcomes come back in the order of `indices`. Return the
+// connection error or the reason to stop in `lost`, if any.
 template <typename Work>
 std::vector<DomainOutcome> for_each_selected(const std::vector<ListedDomain>& listed,
                                              const std::vector<std::size_t>& indices, Work&& work,
-                                             RunObserver& observer, std::string& lost) {
-    std::vector<DomainOutcome> outcomes;
-    outcomes.reserve(indices.size());
-    for (std::size_t index : indices) {
-        const ListedDomain& item = listed[index];
-        stop_if_requested(observer, lost);
-        outcomes.push_back(lost.empty() ? guarded(item, work, lost) : not_attempted(item, lost));
-    }
+                                             RunGate& gate, std::string& lost) {
+    std::vector<DomainOutcome> outcomes(indices.size());
+    run_windowed(indices.size(), k_live_window, [&](std::size_t slot) {
+        const ListedDomain& item = listed[indices[slot]];
+        std::string stopped = gate.stop_reason();
+        if (!stopped.empty()) {
+            outcomes[slot] = not_attempted(item, stopped);
+        } else {
+            outcomes[slot] = guarded(item, work, stopped);
+            if (!stopped.empty()) {
+                gate.stop(stopped);
+            }
+        }
+        gate.done(slot, indices.size(), outcomes[slot]);
+    });
+    lost = gate.stopped();
     return outcomes;
 }
 

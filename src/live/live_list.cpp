@@ -4,20 +4,80 @@
 #include "virtnest/live/live_commands.hpp"
 
 #include "virtnest/live/cpu_inspect.hpp"
+#include "virtnest/live/hugepage_conflict.hpp"
 #include "virtnest/live/nest_planner.hpp"
 #include "virtnest/live/nest_target_cache.hpp"
+#include "virtnest/live/running_cpu.hpp"
 
 namespace virtnest {
 namespace {
 
-ListRow list_one(NestTargetCache& targets, DomainMarks& marks, const ListedDomain& item) {
+// Another host of the run, to compare CPUs on.
+struct Peer {
+    std::string uri;
+    Connection conn;
+};
+
+// Open every peer but this host; one that cannot be reached is left out (its own run in
+// the fleet reports it).
+std::vector<Peer> open_peers(const std::vector<std::string>& uris, const Connection& self) {
+    std::vector<Peer> peers;
+    for (const std::string& uri : uris) {
+        if (uri == self.uri()) {
+            continue;
+        }
+        try {
+            // libvirt refuses CPU comparison on a read-only connection.
+            peers.push_back(Peer{uri, Connection::open(uri)});
+        } catch (const LibvirtError&) {
+            continue;
+        }
+    }
+    return peers;
+}
+
+// Note the peers whose hypervisor finds the domain's custom CPU incompatible: it would not
+// start there, so it would not migrate there. The running CPU is what migrates.
+void note_migration(const std::vector<Peer>& peers, const CpuFacts& facts,
+                    const std::string& cpu_xml, ListRow& row) {
+    if (peers.empty()) {
+        return;
+    }
+    if (facts.mode == CpuMode::host_passthrough || facts.mode == CpuMode::maximum) {
+        row.notes.push_back(std::string(to_string(facts.mode)) +
+                            ": migrates only to hosts with an identical CPU");
+        return;
+    }
+    if (cpu_xml.empty()) {
+        return;
+    }
+    for (const Peer& peer : peers) {
+        std::optional<CpuCompat> compat;
+        try {
+            compat = peer.conn.compare_hypervisor_cpu(facts.caps_key, cpu_xml);
+        } catch (const LibvirtError& e) {
+            row.notes.push_back("not compared on " + peer.uri + ": " + e.what());
+            continue;
+        }
+        if (compat == CpuCompat::incompatible) {
+            row.not_migratable_to.push_back(peer.uri);
+            row.notes.push_back("would not migrate to " + peer.uri +
+                                " (libvirt finds its CPU incompatible there)");
+        }
+    }
+}
+
+ListRow list_one(NestTargetCache& targets, DomainMarks& marks, const ListedDomain& item,
+                 const std::vector<Peer>& peers) {
     const Domain& dom = item.domain;
     ListRow row;
     row.name = dom.name();
     row.state = std::string(to_string(item.state));
     row.persistent = item.persistent;
 
-    const CpuFacts facts = inspect_cpu(dom.xml(XmlView::inactive));
+    const std::string inactive_xml = dom.xml(XmlView::inactive);
+    const CpuFacts facts = inspect_cpu(inactive_xml);
+    std::string migrating_xml = inactive_xml;
     row.cpu_mode = std::string(to_string(facts.mode));
     row.model = facts.mode == CpuMode::custom ? facts.model : std::string();
 
@@ -30,14 +90,25 @@ ListRow list_one(NestTargetCache& targets, DomainMarks& marks, const ListedDomai
         row.feature = std::string(to_string(*feature));
         row.nested = passes_feature(facts, *feature, host_offers);
     } else {
-        // Unknown vendor: passthrough hands over whatever the host has.
-        row.nested = (facts.mode == CpuMode::host_passthrough || facts.mode == CpuMode::maximum) &&
-                     host_offers && !sief2_blocked(facts);
+        // Unknown vendor: passthrough hands over whatever the host has; ppc64 nests by
+        // <nested-hv>, in any mode.
+        const bool host_cpu =
+            facts.mode == CpuMode::host_passthrough || facts.mode == CpuMode::maximum;
+        row.nested =
+            (host_cpu || facts.nested_hv == true) && host_offers && !arch_blocks_nesting(facts);
+    }
+    if (std::string_view setting = arch_nest_setting(facts); !setting.empty()) {
+        row.feature = std::string(setting); // sief2 or nested-hv, not vmx/svm
     }
 
     if (is_active(item.state)) {
-        const CpuFacts live = inspect_cpu(dom.xml(XmlView::live));
-        if (restart_pending(facts, live)) {
+        migrating_xml = dom.xml(XmlView::live);
+        const CpuFacts live = inspect_cpu(migrating_xml);
+        if (feature &&
+            live_lacks_promise(row.nested, running_cpu_from_live_xml(migrating_xml, *feature))) {
+            row.notes.push_back("restart pending: the running vCPU lacks " + row.feature +
+                                " (live XML); power the guest off and start it");
+        } else if (restart_pending(facts, live)) {
             row.notes.emplace_back(
                 "restart pending: the inactive CPU differs from the running one");
         }
@@ -48,12 +119,18 @@ ListRow list_one(NestTargetCache& targets, DomainMarks& marks, const ListedDomai
         row.notes.push_back(std::to_string(snapshots) +
                             (snapshots == 1 ? " snapshot" : " snapshots"));
     }
+    if (hugepages_blocked(facts.caps_key.arch, uses_hugepages(inactive_xml),
+                          target.verified && target.offers_nesting)) {
+        row.notes.emplace_back(k_hugepage_note);
+    }
     if (target.verified && !target.offers_nesting) {
         row.notes.emplace_back("host offers no nesting for this domain");
     }
     if (!target.verified) {
-        row.notes.emplace_back(k_unverified_note);
+        // With the reason: a read-only connection is verified by `list --read-write`.
+        row.notes.push_back(target.note.empty() ? std::string(k_unverified_note) : target.note);
     }
+    note_migration(peers, facts, comparable_cpu_xml(migrating_xml), row);
     return row;
 }
 
@@ -66,12 +143,13 @@ RunOutcome list_on(const Connection& conn, const ListOptions& options) {
     std::vector<std::size_t> selected = select_listed(listed, selection);
     NestTargetCache targets(conn);
     DomainMarks marks(conn);
+    const std::vector<Peer> peers = open_peers(options.peer_uris, conn);
 
     RunOutcome outcome;
     std::vector<ListRow> rows;
     for (std::size_t index : selected) {
         try {
-            rows.push_back(list_one(targets, marks, listed[index]));
+            rows.push_back(list_one(targets, marks, listed[index], peers));
         } catch (const LibvirtError& e) {
             if (e.failure() != LibvirtFailure::no_domain) {
                 throw;
@@ -82,8 +160,8 @@ RunOutcome list_on(const Connection& conn, const ListOptions& options) {
     for (const ListRow& row : rows) {
         outcome.records.push_back(list_row_json(row));
     }
-    outcome.text = render_list_table(rows);
-    outcome.summary = nullptr;
+    outcome.text = render_list_table(rows, options.colour);
+    outcome.summary = {{"listed", rows.size()}};
     return outcome;
 }
 

@@ -5,13 +5,17 @@
 #include "virtnest/live/live_commands.hpp"
 
 #include "virtnest/live/backup_store.hpp"
+#include "virtnest/live/change_log.hpp"
 #include "virtnest/live/cpu_inspect.hpp"
 #include "virtnest/live/nest_planner.hpp"
+#include "virtnest/rewrite/nest_restore.hpp"
 #include "virtnest/xml/secret_mask.hpp"
 #include "virtnest/xml/xml_diff.hpp"
 #include "virtnest/xml/xml_document.hpp"
 
 #include <pugixml.hpp>
+
+#include <algorithm>
 
 namespace virtnest {
 namespace {
@@ -19,9 +23,10 @@ namespace {
 struct RevertRun {
     const Connection& conn;
     const RevertOptions& options;
-    RunObserver& observer;
+    RunGate& gate;
     const BackupStore& store;
     DomainMarks marks;
+    const DefinitionWatch* watch = nullptr; // a real run's lifecycle events; null: none
 };
 
 // Return `domain_xml` with its <name> set to `name`, everything else as it was printed.
@@ -37,13 +42,14 @@ std::optional<std::filesystem::path> older_valid_backup(const BackupStore& store
                                                         const std::string& uuid,
                                                         const std::filesystem::path& bad) {
     std::vector<BackupEntry> entries = store.list(uuid);
-    for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-        if (it->kind == BackupKind::revert || it->path.filename() >= bad.filename()) {
+    std::reverse(entries.begin(), entries.end()); // newest first
+    for (const BackupEntry& entry : entries) {
+        if (entry.kind == BackupKind::revert || entry.path.filename() >= bad.filename()) {
             continue;
         }
         try {
-            if (inspect_cpu(read_backup(it->path)).uuid == uuid) {
-                return it->path;
+            if (inspect_cpu(read_backup(entry.path)).uuid == uuid) {
+                return entry.path;
             }
         } catch (const Error&) {
             continue; // corrupt too: look further back
@@ -102,24 +108,79 @@ std::optional<CpuFacts> backup_facts(const RevertRun& run, const std::filesystem
     return facts;
 }
 
-// Back up what is defined now, re-check it and define the backup.
+// What revert defines, and what it is called in the report.
+struct RevertTarget {
+    std::string xml;  // empty: nothing to put back (the reason is in the outcome)
+    std::string what; // "the CPU of "<file>"", or ""<file>"" with --whole
+};
+
+// The entire backup (--whole), or the current definition with the backup's nesting parts
+// (their change lines go to `outcome`).
+RevertTarget revert_target(const RevertRun& run, const std::string& current,
+                           const std::string& backup_xml, const std::filesystem::path& source,
+                           DomainOutcome& outcome) {
+    const std::string quoted_source = "\"" + source.string() + "\"";
+    if (run.options.whole) {
+        if (current == backup_xml) {
+            outcome.action = Action::already;
+            outcome.reason = "already as in " + quoted_source;
+            return {};
+        }
+        return {backup_xml, quoted_source};
+    }
+    NestRestore restored = restore_nest_parts(current, backup_xml);
+    if (restored.changes.empty()) {
+        outcome.action = Action::already;
+        outcome.reason = "the CPU is already as in " + quoted_source +
+                         (current == backup_xml ? "" : " (--whole restores the rest)");
+        return {};
+    }
+    outcome.changes = std::move(restored.changes);
+    return {std::move(restored.xml), "the CPU of " + quoted_source};
+}
+
+// Back up what is defined now, re-check it and define `target`.
 DomainOutcome restore(RevertRun& run, const ListedDomain& item, const std::string& current,
-                      const std::string& backup_xml, const std::filesystem::path& source,
-                      DomainOutcome outcome) {
+                      const RevertTarget& target, DomainOutcome outcome) {
     const std::filesystem::path undo =
         run.store.save(outcome.uuid, outcome.name, current, BackupKind::revert);
-    if (!still_as_read(item.domain, current, undo, run.observer)) {
+    const std::string stopped = run.gate.admit_define(item.domain);
+    if (!stopped.empty()) {
+        // Not changed, so its undo backup would only mislead a later revert.
+        std::error_code ec;
+        std::filesystem::remove(undo, ec);
+        return not_attempted(item, stopped);
+    }
+    const DefinitionEvents before =
+        run.watch != nullptr ? run.watch->events_of(outcome.uuid) : DefinitionEvents{};
+    if (!still_as_read(item.domain, current, undo)) {
         outcome.reason = k_changed_concurrently;
         return outcome;
     }
     outcome.backup = undo.string();
-    Domain defined = run.conn.define(backup_xml, run.options.validate, outcome.name);
-    if (defined.xml(XmlView::inactive_secure) != backup_xml) {
+    const DefinitionEvents at_define =
+        run.watch != nullptr ? run.watch->events_of(outcome.uuid) : DefinitionEvents{};
+    Domain defined = run.conn.define(target.xml, run.options.validate, outcome.name);
+    const std::string defined_xml = defined.xml(XmlView::inactive_secure);
+    if (run.watch != nullptr) {
+        if (auto conflict = outside_write(
+                *run.watch, item.domain, outcome.uuid, before, at_define, defined_xml,
+                outcome.backup, std::chrono::steady_clock::now() + k_event_wait,
+                std::chrono::steady_clock::now() + k_event_settle, outcome.warnings)) {
+            outcome.action = Action::failed;
+            outcome.reason = std::move(*conflict);
+            return outcome;
+        }
+    }
+    log_change({"revert", run.conn.uri(), outcome.name, outcome.uuid,
+                std::string(to_string(inspect_cpu(current).mode)),
+                std::string(to_string(inspect_cpu(defined_xml).mode)), outcome.backup});
+    if (defined_xml != target.xml) {
         outcome.warnings.emplace_back("libvirt normalized the restored definition; it differs "
-                                      "from the backup in formatting or defaults");
+                                      "from what was restored in formatting or defaults");
     }
     outcome.action = Action::changed;
-    outcome.reason = "restored \"" + source.string() + "\"";
+    outcome.reason = "restored " + target.what;
     return outcome;
 }
 
@@ -135,31 +196,33 @@ DomainOutcome revert_one(RevertRun& run, const ListedDomain& item) {
         return outcome;
     }
     const std::string current = item.domain.xml(XmlView::inactive_secure);
-    if (current == backup_xml) {
-        outcome.action = Action::already;
-        outcome.reason = "already as in \"" + source->string() + "\"";
+    const RevertTarget target = revert_target(run, current, backup_xml, *source, outcome);
+    if (target.xml.empty()) {
         return outcome;
     }
     const bool saved =
         item.persistent && !is_active(item.state) && run.marks.has_managed_save(outcome.uuid);
-    if (auto refusal = safety_refusal({*from_backup, item.state, item.persistent, saved})) {
+    if (auto refusal =
+            safety_refusal({*from_backup, item.state, item.persistent, saved}, run.options.uri)) {
         if (!run.options.force) {
             outcome.reason = *refusal;
+            outcome.changes.clear();
             return outcome;
         }
         outcome.warnings.push_back("forced: " + *refusal);
     }
-    outcome.reason = "restore \"" + source->string() + "\"";
+    outcome.reason = "restore " + target.what;
     outcome.restart_required = is_active(item.state);
     if (run.options.diff) {
-        outcome.diff = unified_diff(mask_secrets(current), mask_secrets(backup_xml),
-                                    outcome.name + " (current)", outcome.name + " (backup)");
+        const MaskedPair masked = mask_secrets_pair(current, target.xml);
+        outcome.diff = unified_diff(masked.before, masked.after, outcome.name + " (current)",
+                                    outcome.name + " (restored)");
     }
     if (run.options.dry_run) {
         outcome.action = Action::would_change;
         return outcome;
     }
-    return restore(run, item, current, backup_xml, *source, std::move(outcome));
+    return restore(run, item, current, target, std::move(outcome));
 }
 
 } // namespace
@@ -173,22 +236,27 @@ RunOutcome revert_on(const Connection& conn, const RevertOptions& options, RunOb
                         std::to_string(selected.size()) + " are selected",
                     ExitCode::usage);
     }
-    const BackupStore store(backup_dir_or_default(options.backup_dir), conn.uri());
+    const BackupStore store = backup_store_for(conn, options.backup_dir);
     if (options.selection.all && !options.backup_file) {
         // --all means every domain that has something to revert to.
         std::erase_if(selected, [&](std::size_t index) {
             return !store.latest(listed[index].domain.uuid()).has_value();
         });
     }
-    RevertRun run{conn, options, observer, store, DomainMarks(conn)};
+    RunGate gate(observer);
+    const std::unique_ptr<DefinitionWatch> watch =
+        options.dry_run ? nullptr : conn.watch_definitions();
+    RevertRun run{conn, options, gate, store, DomainMarks(conn), watch.get()};
     std::string lost;
     std::vector<DomainOutcome> outcomes = for_each_selected(
-        listed, selected, [&](const ListedDomain& item) { return revert_one(run, item); }, observer,
+        listed, selected, [&](const ListedDomain& item) { return revert_one(run, item); }, gate,
         lost);
     ReportStyle style;
     style.verb = "revert";
     style.dry_run = options.dry_run;
     style.with_diff = options.diff;
+    style.colour = options.colour;
+    style.quiet = options.quiet;
     return finish_run(outcomes, style, lost);
 }
 

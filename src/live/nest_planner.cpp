@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "virtnest/live/nest_planner.hpp"
 
+#include "virtnest/rewrite/auto_mode.hpp"
+#include "virtnest/rewrite/confidential_guest.hpp"
 #include "virtnest/rewrite/cpu_vendor.hpp"
 #include "virtnest/util/error.hpp"
 #include "virtnest/util/shell_quote.hpp"
-
 #include "virtnest/util/text.hpp"
 
 #include <algorithm>
@@ -45,19 +46,21 @@ std::optional<NestFeature> feature_in_play(const DomainFacts& facts, const NestT
     return std::nullopt;
 }
 
-std::optional<std::string> safety_refusal(const DomainFacts& facts) {
+std::optional<std::string> safety_refusal(const DomainFacts& facts, std::string_view uri) {
     const std::string& name = facts.cpu.name;
+    const std::string virsh = with_connection("virsh", uri);
     if (!facts.persistent) {
         // --security-info: without it the dumped XML loses VNC/SPICE passwords.
         const std::string file = shell_quote(name + ".xml");
         return "transient domain: defining it would make it persistent; make it persistent "
-               "yourself first (virsh dumpxml --security-info " +
-               shell_quote(name) + " > " + file + " && virsh define " + file + ") or pass --force";
+               "yourself first (" +
+               virsh + " dumpxml --security-info " + shell_quote(name) + " > " + file + " && " +
+               virsh + " define " + file + ") or pass --force";
     }
     if (facts.managed_save) {
         return "managed-save image present: restoring it would bring back the old CPU; "
-               "discard it with `virsh managedsave-remove " +
-               shell_quote(name) +
+               "discard it with `" +
+               virsh + " managedsave-remove " + shell_quote(name) +
                "` (the saved guest state is lost) or start and shut down the domain, or pass "
                "--force";
     }
@@ -86,8 +89,9 @@ std::optional<Plan> refuse_without_nesting(Plan& plan, const DomainFacts& facts,
     }
     std::string refusal = "this host offers no nesting for virt type " +
                           in_quotes(facts.cpu.caps_key.virt_type) +
-                          ": libvirt's host-model CPU has no " + feature_name +
-                          "; run 'virt-nest check' on the host (and 'virt-nest host enable')";
+                          ": libvirt's host-model CPU has no " + feature_name + "; run '" +
+                          with_connection("virt-nest", options.uri) +
+                          " check' on the host (and 'virt-nest host enable')";
     if (!options.force) {
         return skip(refusal);
     }
@@ -95,28 +99,65 @@ std::optional<Plan> refuse_without_nesting(Plan& plan, const DomainFacts& facts,
     return std::nullopt;
 }
 
-// Choose the mode under --mode auto; return the "already" plan for a domain that passes the
-// feature as it is.
-std::optional<Plan> choose_auto_mode(Plan& plan, const DomainFacts& facts, const NestTarget& target,
-                                     const std::string& feature_name) {
+// Return true for an x86 domain (no arch: the host's), the only one that names vmx/svm.
+bool is_x86(const DomainFacts& facts) {
+    const std::string& arch = facts.cpu.caps_key.arch;
+    return arch.empty() || arch == "x86_64" || arch == "i686";
+}
+
+// Return whether the host can run `model` with nesting as far as is known before libvirt
+// compares: not when domain capabilities say usable='no' or libvirt already refused it.
+bool model_usable(const std::string& model, const DomainFacts& facts, const NestTarget& target) {
+    if (facts.model_refused) {
+        return false;
+    }
+    auto listed = std::find_if(target.custom_models.begin(), target.custom_models.end(),
+                               [&](const CustomModel& m) { return m.name == model; });
+    return !(target.verified && listed != target.custom_models.end() && !listed->usable);
+}
+
+AutoModeFacts auto_facts(const DomainFacts& facts, const NestTarget& target,
+                         const NestOptions& options) {
+    AutoModeFacts out;
+    out.mode = facts.cpu.mode;
+    out.model = options.model ? *options.model : facts.cpu.model;
+    out.model_usable = model_usable(out.model, facts, target);
+    if (target.verified) {
+        out.host_model_offers_feature = target.offers_nesting;
+    }
+    out.host_passthrough_supported = target.host_passthrough_supported;
+    out.passthrough_migratable_offered = target.passthrough_migratable;
+    out.host_model_name = target.host_model_name;
+    return out;
+}
+
+// Choose the mode under --mode auto (choose_auto_mode); return the "already" plan for a
+// domain that passes the feature as it is.
+std::optional<Plan> plan_auto_mode(Plan& plan, const DomainFacts& facts, const NestTarget& target,
+                                   const NestOptions& options, const std::string& feature_name) {
     const std::optional<NestFeature>& feature = plan.feature;
     const bool host_model_unverified = facts.cpu.mode == CpuMode::host_model && !target.verified;
     const bool passthrough_like =
         facts.cpu.mode == CpuMode::host_passthrough || facts.cpu.mode == CpuMode::maximum;
     const bool passes = feature ? passes_feature(facts.cpu, *feature, target.offers_nesting)
                                 : passthrough_like && !facts.cpu.vmx && !facts.cpu.svm;
-    if (!host_model_unverified && passes) {
+    if (!host_model_unverified && passes && !arch_blocks_nesting(facts.cpu)) {
         plan.action = PlanAction::already;
         plan.reason = "already nest-capable (" + std::string(to_string(facts.cpu.mode)) +
                       " passes " + (feature ? feature_name : "the host's vmx/svm") + ")";
         return plan;
     }
-    if (host_model_unverified) {
-        plan.request.mode = CpuMode::host_model; // unblock, keep the mode
-    } else if (target.host_passthrough_supported) {
-        plan.request.mode = CpuMode::host_passthrough;
-    } else {
-        plan.request.mode = CpuMode::custom;
+    AutoModeFacts auto_in = auto_facts(facts, target, options);
+    if (!feature && is_x86(facts)) {
+        // Nothing tells vmx from svm: the model cannot be given the feature, so keeping it
+        // would only end in a refusal where host-passthrough nests.
+        auto_in.model_usable = false;
+    }
+    AutoModeChoice choice = choose_auto_mode(auto_in);
+    apply_auto_choice(choice, plan.request);
+    plan.loses_migration = choice.loses_migration;
+    if (choice.loses_migration) {
+        plan.warnings.push_back(choice.note);
     }
     return std::nullopt;
 }
@@ -125,7 +166,7 @@ std::optional<Plan> choose_auto_mode(Plan& plan, const DomainFacts& facts, const
 std::optional<Plan> choose_custom_model(Plan& plan, const DomainFacts& facts,
                                         const NestTarget& target, const NestOptions& options,
                                         const std::string& feature_name) {
-    if (!plan.feature) {
+    if (!plan.feature && is_x86(facts)) {
         return skip("cannot tell whether this domain needs vmx (Intel) or svm (AMD) in "
                     "custom mode: " +
                     std::string(k_unverified_note) +
@@ -152,9 +193,15 @@ std::optional<Plan> plan_enable(Plan& plan, const DomainFacts& facts, const Nest
     if (auto refused = refuse_without_nesting(plan, facts, target, options, feature_name)) {
         return refused;
     }
+    if (options.baseline_cpu) {
+        // The cluster's CPU decides model and features; rewrite_cpu says "already" when equal.
+        plan.request.mode = CpuMode::custom;
+        plan.request.baseline_cpu = options.baseline_cpu;
+        return std::nullopt;
+    }
     if (!options.mode) {
         // auto: leave a domain that already passes the feature alone.
-        if (auto done = choose_auto_mode(plan, facts, target, feature_name)) {
+        if (auto done = plan_auto_mode(plan, facts, target, options, feature_name)) {
             return done;
         }
     } else {
@@ -167,6 +214,18 @@ std::optional<Plan> plan_enable(Plan& plan, const DomainFacts& facts, const Nest
         plan.request.model = options.model;
     }
     return std::nullopt;
+}
+
+// Return the refusal of a confidential guest: the hardware cannot nest it, so --force does
+// not apply.
+std::optional<Plan> refuse_confidential(const Plan& plan, const DomainFacts& facts) {
+    auto refusal = confidential_refusal(facts.cpu.launch_security);
+    if (!refusal) {
+        return std::nullopt;
+    }
+    Plan refused = skip(*refusal);
+    refused.feature = plan.feature;
+    return refused;
 }
 
 } // namespace
@@ -182,6 +241,9 @@ Plan plan_domain(const DomainFacts& facts, const NestTarget& target, const NestO
         plan.warnings.push_back(target.note); // disabling needs nothing from the host
     }
     if (enable) {
+        if (auto refused = refuse_confidential(plan, facts)) {
+            return *refused;
+        }
         if (auto done = plan_enable(plan, facts, target, options)) {
             return *done;
         }
@@ -192,7 +254,7 @@ Plan plan_domain(const DomainFacts& facts, const NestTarget& target, const NestO
     }
     plan.action = PlanAction::change;
 
-    if (auto refusal = safety_refusal(facts)) {
+    if (auto refusal = safety_refusal(facts, options.uri)) {
         if (!options.force) {
             Plan refused = skip(*refusal);
             refused.feature = plan.feature;
@@ -290,7 +352,7 @@ std::string already_reason(const Plan& plan, Nesting nesting) {
 // Apply the refusals that need libvirt's answers to a plan whose rewrite changes something:
 // a managed-save image, then a custom model the host cannot run. Return the decision when
 // it ends here (a refusal or a fact to fetch).
-std::optional<Decision> refuse_with_answers(Plan& plan, const DomainRead& domain,
+std::optional<Decision> refuse_with_answers(Plan& plan, const DomainRead& domain, DomainFacts facts,
                                             const Answers& answers, const NestOptions& options,
                                             const std::vector<std::string>& warnings) {
     // A managed-save image can only exist for a domain that is not running.
@@ -299,15 +361,16 @@ std::optional<Decision> refuse_with_answers(Plan& plan, const DomainRead& domain
             return needs(Fact::managed_save);
         }
         if (*answers.managed_save) {
-            DomainFacts facts{domain.cpu, domain.state, domain.persistent, true};
+            facts.managed_save = true;
             plan = plan_domain(facts, *answers.target, options);
             if (plan.action == PlanAction::skip) {
                 return skipped(plan.reason, warnings);
             }
         }
     }
+    // A baseline was compared with every host before any domain was read.
     if (options.nesting == Nesting::enable && plan.request.mode == CpuMode::custom &&
-        answers.target->verified) {
+        !plan.request.baseline_cpu && plan.feature && answers.target->verified) {
         if (!answers.compat) {
             return needs(Fact::cpu_compat, custom_cpu_xml(*plan.request.model, *plan.feature));
         }
@@ -319,20 +382,31 @@ std::optional<Decision> refuse_with_answers(Plan& plan, const DomainRead& domain
     return std::nullopt;
 }
 
+// Under --mode auto the comparison asked for is the one of the domain's own custom model
+// (auto keeps it): an incompatible answer means auto must not keep it.
+bool auto_model_refused(const DomainRead& domain, const Answers& answers,
+                        const NestOptions& options) {
+    return options.nesting == Nesting::enable && !options.mode &&
+           domain.cpu.mode == CpuMode::custom && answers.compat &&
+           *answers.compat == CpuCompat::incompatible;
+}
+
 } // namespace
 
 Decision decide(const DomainRead& domain, const Answers& answers, const NestOptions& options) {
     if (answers.target == nullptr) {
         return needs(Fact::nest_target);
     }
-    const DomainFacts facts{domain.cpu, domain.state, domain.persistent, false};
+    DomainFacts facts{domain.cpu, domain.state, domain.persistent, false};
+    facts.model_refused = auto_model_refused(domain, answers, options);
     Plan plan = plan_domain(facts, *answers.target, options);
     const std::vector<std::string> warnings = plan.warnings;
     if (plan.action == PlanAction::already) {
         return already(domain, answers, plan.reason, warnings);
     }
     // A transient domain is refused only when something would change.
-    const bool safety_skip = plan.action == PlanAction::skip && safety_refusal(facts).has_value();
+    const bool safety_skip = plan.action == PlanAction::skip &&
+                             safety_refusal(facts, options.uri) == std::optional(plan.reason);
     if (plan.action == PlanAction::skip && !safety_skip) {
         return skipped(plan.reason, warnings);
     }
@@ -350,7 +424,7 @@ Decision decide(const DomainRead& domain, const Answers& answers, const NestOpti
     if (safety_skip) {
         return skipped(plan.reason, warnings);
     }
-    if (auto refused = refuse_with_answers(plan, domain, answers, options, warnings)) {
+    if (auto refused = refuse_with_answers(plan, domain, facts, answers, options, warnings)) {
         return *refused;
     }
     if (!answers.snapshots) {

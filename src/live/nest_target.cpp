@@ -18,6 +18,7 @@ NestTarget target_from_caps(const DomainCaps& caps,
     NestTarget target;
     target.verified = true;
     target.host_passthrough_supported = caps.host_passthrough_supported;
+    target.passthrough_migratable = caps.host_passthrough_migratable;
     target.host_model_supported = caps.host_model_supported;
     target.host_model_name = caps.host_model_name;
     target.custom_models = caps.custom_models;

@@ -20,12 +20,24 @@ expanded_host_model_features(const Connection& conn, const CapsKey& key, const D
 }
 
 const NestTarget& NestTargetCache::get(const CapsKey& key) {
+    // std::map never moves its values, so the reference stays valid after unlocking.
+    const std::lock_guard<std::mutex> hold(m_mutex);
     auto found = m_targets.find(key);
     if (found != m_targets.end()) {
         return found->second;
     }
     NestTarget target;
-    std::optional<std::string> caps_xml = m_conn.domain_capabilities(key);
+    std::optional<std::string> caps_xml;
+    bool refused = false;
+    try {
+        caps_xml = m_conn.domain_capabilities(key);
+    } catch (const LibvirtError& e) {
+        // libvirt 9.0 refuses domain capabilities on a read-only connection: unverified.
+        if (e.failure() != LibvirtFailure::read_only) {
+            throw;
+        }
+        refused = true;
+    }
     if (caps_xml) {
         DomainCaps caps = parse_domain_caps(*caps_xml);
         target = target_from_caps(caps, expanded_host_model_features(m_conn, key, caps));
@@ -34,11 +46,16 @@ const NestTarget& NestTargetCache::get(const CapsKey& key) {
             m_host_vendor = host_vendor_from_capabilities(m_conn.capabilities());
         }
         target = fallback_target(key.virt_type, *m_host_vendor);
+        if (refused) {
+            target.note = std::string(k_unverified_note) +
+                          " (a read-only connection may not read domain capabilities)";
+        }
     }
     return m_targets.emplace(key, std::move(target)).first->second;
 }
 
 std::optional<CpuCompat> NestTargetCache::compare(const CapsKey& key, const std::string& cpu_xml) {
+    const std::lock_guard<std::mutex> hold(m_mutex);
     auto cache_key = std::make_pair(key, cpu_xml);
     auto found = m_compares.find(cache_key);
     if (found != m_compares.end()) {
@@ -56,6 +73,11 @@ std::optional<CpuCompat> NestTargetCache::compare(const CapsKey& key, const std:
     }
     m_compares.emplace(std::move(cache_key), verdict);
     return verdict;
+}
+
+std::size_t NestTargetCache::lookups() const {
+    const std::lock_guard<std::mutex> hold(m_mutex);
+    return m_targets.size();
 }
 
 } // namespace virtnest

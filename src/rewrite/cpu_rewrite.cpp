@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "virtnest/rewrite/cpu_rewrite.hpp"
 
+#include "rewrite/baseline_cpu.hpp"
 #include "rewrite/hyperv_nesting.hpp"
 #include "rewrite/nest_features.hpp"
 #include "virtnest/rewrite/confidential_guest.hpp"
@@ -68,10 +69,14 @@ class Rewrite {
         if (m_family == ArchFamily::other) {
             return other_arch();
         }
+        if (m_request.baseline_cpu && m_request.nesting == Nesting::enable) {
+            return with_baseline();
+        }
         apply_mode();
         if (m_family == ArchFamily::x86) {
             apply_x86_features();
         } else if (m_family == ArchFamily::ppc64) {
+            refuse_non_pseries();
             set_nested_hv(m_domain, m_request.nesting, m_result.changes);
         } else {
             apply_sief2();
@@ -80,6 +85,20 @@ class Rewrite {
     }
 
   private:
+    RewriteResult with_baseline() {
+        if (m_family != ArchFamily::x86) {
+            throw Error("cannot give " + m_label + " a baseline CPU: it is " + m_arch +
+                        ", and baselines carry vmx/svm, which exist only on x86");
+        }
+        apply_baseline_cpu(m_domain, m_cpu, *m_request.baseline_cpu, m_result.changes,
+                           m_result.warnings);
+        warn_maxphysaddr(CpuMode::custom);
+        if (is_windows_guest(m_domain, m_request.guest_os)) {
+            enable_hyperv_nesting(m_domain, infer_feature(), m_result.changes, m_result.warnings);
+        }
+        return std::move(m_result);
+    }
+
     void refuse_confidential() {
         pugi::xml_node security = m_domain.child("launchSecurity");
         if (!security) {
@@ -88,6 +107,18 @@ class Rewrite {
         std::string type = security.attribute("type").value();
         if (auto refusal = confidential_refusal(type.empty() ? std::string("unknown") : type)) {
             throw Error("cannot enable nesting in " + m_label + ": " + *refusal);
+        }
+    }
+
+    // ppc64: nested-hv is a capability of the pseries machine (QEMU's cap-nested-hv); the
+    // other machines (powernv, mac99, ...) have no such switch. No machine means pseries.
+    void refuse_non_pseries() {
+        std::string machine = m_domain.child("os").child("type").attribute("machine").value();
+        if (m_request.nesting == Nesting::enable && !machine.empty() &&
+            !machine.starts_with("pseries")) {
+            throw Error("cannot enable nesting in " + m_label +
+                        ": nested-hv exists only on pseries machines, and its machine is \"" +
+                        machine + "\"; use machine='pseries'");
         }
     }
 
@@ -280,7 +311,7 @@ class Rewrite {
             }
         }
         if (!doomed.empty()) {
-            m_result.warnings.push_back(
+            m_result.warnings.emplace_back(
                 "removed <cache mode='passthrough'>: libvirt accepts it only with "
                 "host-passthrough or maximum");
         }

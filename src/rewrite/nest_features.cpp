@@ -93,7 +93,7 @@ void set_nested_hv(pugi::xml_node domain, Nesting nesting, std::vector<std::stri
         }
         nested = features.append_child("nested-hv");
         nested.append_attribute("state").set_value("on");
-        changes.push_back("added <nested-hv state='on'/> to <features>");
+        changes.emplace_back("added <nested-hv state='on'/> to <features>");
         return;
     }
     const char* wanted = enable ? "on" : "off";

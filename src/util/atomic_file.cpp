@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <random>
 #include <string>
+#include <string_view>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -41,12 +42,13 @@ int write_all(int fd, std::string_view content) {
 UniqueFd make_temporary(int dir_fd, const std::string& name, std::string& tmp_name) {
     // Keep the temporary name within NAME_MAX whatever the target's length.
     const std::string stem = "." + name.substr(0, 200) + ".";
-    static const char k_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    constexpr std::string_view k_chars =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     std::random_device random;
     for (int attempt = 0; attempt < 100; ++attempt) {
         tmp_name = stem;
         for (int i = 0; i < 8; ++i) {
-            tmp_name.push_back(k_chars[random() % (sizeof k_chars - 1)]);
+            tmp_name.push_back(k_chars[random() % k_chars.size()]);
         }
         int fd = ::openat(dir_fd, tmp_name.c_str(),
                           O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, S_IRUSR | S_IWUSR);

@@ -44,8 +44,9 @@ std::string relative(std::string_view path) {
 }
 
 std::string human_size(std::size_t bytes) {
-    if (bytes % (1024 * 1024) == 0) {
-        return std::to_string(bytes / (1024 * 1024)) + " MiB";
+    constexpr std::size_t k_mib = std::size_t{1024} * 1024;
+    if (bytes % k_mib == 0) {
+        return std::to_string(bytes / k_mib) + " MiB";
     }
     if (bytes % 1024 == 0) {
         return std::to_string(bytes / 1024) + " KiB";

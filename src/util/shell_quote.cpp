@@ -25,4 +25,12 @@ std::string shell_quote(std::string_view word) {
     return quoted;
 }
 
+std::string with_connection(std::string_view program, std::string_view uri) {
+    std::string out(program);
+    if (!uri.empty()) {
+        out += " -c " + shell_quote(uri);
+    }
+    return out;
+}
+
 } // namespace virtnest

@@ -7,6 +7,7 @@ namespace virtnest {
 namespace {
 
 constexpr std::string_view k_mask = "***";
+constexpr std::string_view k_changed_mask = "***(changed)";
 
 // libvirt prints these only with VIR_DOMAIN_XML_SECURE (virDomainGraphicsAuthDefFormatAttr,
 // virDomainDiskSourceFormatNetworkCookies); everything else in domain XML is a reference
@@ -28,7 +29,15 @@ bool is_name_char(char c) {
 // go through a DOM. Malformed input is copied as far as it can be understood.
 class Masker {
   public:
-    explicit Masker(std::string_view text) : m_text(text) { m_out.reserve(text.size()); }
+    // With `reference`, the secrets of another document: a secret that differs from the one
+    // in the same place there is masked as changed.
+    explicit Masker(std::string_view text, const std::vector<std::string>* reference = nullptr)
+        : m_text(text), m_reference(reference) {
+        m_out.reserve(text.size());
+    }
+
+    // The secrets seen, in document order.
+    const std::vector<std::string>& secrets() const { return m_secrets; }
 
     std::string run() {
         while (m_pos < m_text.size()) {
@@ -57,7 +66,7 @@ class Masker {
         std::string_view content = m_text.substr(m_pos, stop - m_pos);
         bool blank = content.find_first_not_of(" \t\r\n") == std::string_view::npos;
         if (is_secret_text(m_stack) && !blank) {
-            m_out.append(k_mask);
+            hide(content);
         } else {
             m_out.append(content);
         }
@@ -71,7 +80,8 @@ class Masker {
         } else if (rest.starts_with("<![CDATA[")) {
             if (is_secret_text(m_stack)) {
                 std::size_t stop = m_text.find("]]>", m_pos);
-                m_out.append(k_mask);
+                const std::size_t end = stop == std::string_view::npos ? m_text.size() : stop;
+                hide(m_text.substr(m_pos, end - m_pos));
                 m_pos = stop == std::string_view::npos ? m_text.size() : stop + 3;
             } else {
                 copy_until("]]>");
@@ -144,7 +154,7 @@ class Masker {
         }
         m_out += quote;
         if (is_secret_attribute(element, attr)) {
-            m_out.append(k_mask);
+            hide(m_text.substr(m_pos + 1, close - m_pos - 1));
         } else {
             m_out.append(m_text.substr(m_pos + 1, close - m_pos - 1));
         }
@@ -154,7 +164,18 @@ class Masker {
         m_pos = close < m_text.size() ? close + 1 : close;
     }
 
+    // Write the mask for `secret` and remember it.
+    void hide(std::string_view secret) {
+        const std::size_t index = m_secrets.size();
+        m_secrets.emplace_back(secret);
+        const bool changed = m_reference != nullptr &&
+                             (index >= m_reference->size() || (*m_reference)[index] != secret);
+        m_out.append(changed ? k_changed_mask : k_mask);
+    }
+
     std::string_view m_text;
+    const std::vector<std::string>* m_reference;
+    std::vector<std::string> m_secrets;
     std::size_t m_pos = 0;
     std::string m_out;
     std::vector<std::string> m_stack;
@@ -163,5 +184,13 @@ class Masker {
 } // namespace
 
 std::string mask_secrets(std::string_view domain_xml) { return Masker(domain_xml).run(); }
+
+MaskedPair mask_secrets_pair(std::string_view before, std::string_view after) {
+    Masker first(before);
+    MaskedPair pair;
+    pair.before = first.run();
+    pair.after = Masker(after, &first.secrets()).run();
+    return pair;
+}
 
 } // namespace virtnest

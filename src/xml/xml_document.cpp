@@ -159,10 +159,10 @@ std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
 // UTF-8 (virt-nest prints UTF-8 and would drop the declaration).
 void check_encoding(std::string_view text, std::string_view source) {
     if (auto bad = first_invalid_utf8(text)) {
-        char hex[8] = {};
-        std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(text[*bad]));
+        std::array<char, 8> hex{};
+        std::snprintf(hex.data(), hex.size(), "0x%02X", static_cast<unsigned char>(text[*bad]));
         throw Error("cannot parse " + std::string(source) + ": " +
-                    where(text, static_cast<std::ptrdiff_t>(*bad)) + ": byte " + hex +
+                    where(text, static_cast<std::ptrdiff_t>(*bad)) + ": byte " + hex.data() +
                     " is not UTF-8");
     }
     std::string_view head = text.substr(text.starts_with("\xEF\xBB\xBF") ? 3 : 0);

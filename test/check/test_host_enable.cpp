@@ -137,7 +137,7 @@ TEST_CASE("host_enable: --reload only when nothing uses the module", "[host_enab
         RecordingLoader loader(tree.path(), "N");
         virtnest::RootedHostFiles files(tree.path());
         virtnest::HostEnableTarget target{&files, &loader, no_vms};
-        virtnest::HostEnableRequest request{tree.path(), false, true};
+        virtnest::HostEnableRequest request{tree.path(), false, true, false, false};
         virtnest::HostEnableOutcome done = virtnest::apply_host_enable(request, target);
         REQUIRE(done.failure.has_value());
         CHECK(done.exit_code == ExitCode::error);
@@ -237,5 +237,237 @@ TEST_CASE("host_enable: carries out what check asks for, and nothing already in 
         Enabled plain = enable_with(tree, loader, true, false, no_vms);
         CHECK(plain.out.find("to apply it now, remove the install statement the note names, "
                              "run: modprobe kvm_intel") != std::string::npos);
+    }
+    SECTION("a performance setting off: `host enable --tune --reload` persists and reloads it") {
+        for (const auto& [tree_name, param] :
+             {std::pair<std::string, std::string>{"intel-shadow-vmcs-off", "ept"},
+              {"intel-shadow-vmcs-off", "enable_shadow_vmcs"},
+              {"amd-avic-on", "vls"}}) {
+            INFO(tree_name << " " << param);
+            const auto checks = checks_of(tree_name);
+            const std::string id =
+                param == "enable_shadow_vmcs" ? "kvm.shadow_vmcs" : "kvm." + param;
+            CHECK_THAT(test_support::get(checks, id).remedy,
+                       Catch::Contains("`virt-nest host enable --tune --reload`"));
+            virtnest::RootedHostFiles files(test_support::fixture(tree_name));
+            virtnest::HostEnablePlan plan =
+                virtnest::plan_host_enable(virtnest::probe_host(files), true);
+            CHECK_THAT(plan.module_args, Catch::Contains(param + "=1"));
+            CHECK_FALSE(plan.commands.empty());
+        }
+    }
+}
+
+TEST_CASE("host_enable: 11.25 an unreadable modprobe.d file stops the plan", "[host_enable]") {
+    test_support::FakeHostFiles files;
+    files.files["/proc/cpuinfo"] = "vendor_id : GenuineIntel\nflags : vmx ept\n";
+    files.files["/sys/module/kvm_intel/parameters/nested"] = "N";
+    files.files["/sys/module/kvm_intel/refcnt"] = "0";
+    files.files["/etc/modprobe.d/kvm.conf"] = "options kvm_intel nested=0\n";
+    files.unreadable.insert("/etc/modprobe.d/kvm.conf");
+    REQUIRE_THROWS_WITH(virtnest::plan_host_enable(virtnest::probe_host(files)),
+                        "cannot plan modprobe.d changes: cannot read "
+                        "\"/etc/modprobe.d/kvm.conf\" (run as root)");
+}
+
+TEST_CASE("host_enable: 11.26 --reload checks running VMs even when the module is not loaded",
+          "[host_enable]") {
+    TreeCopy tree("pvm-guest");
+    RecordingLoader loader(tree.path());
+    Enabled r =
+        enable_with(tree, loader, false, true, [] { return std::vector<std::string>{"web-1"}; });
+    CHECK(r.code == to_int(ExitCode::incomplete));
+    CHECK(loader.calls.empty());
+    CHECK(r.out.find("refusing to reload kvm_amd:\n  VM \"web-1\" is running\n") !=
+          std::string::npos);
+    SECTION("dry-run twin") {
+        TreeCopy dry("pvm-guest");
+        auto dry_before = dry.snapshot();
+        Enabled d =
+            enable_with(dry, loader, true, true, [] { return std::vector<std::string>{"web-1"}; });
+        CHECK(d.code == to_int(ExitCode::incomplete));
+        CHECK(dry.snapshot() == dry_before);
+    }
+}
+
+namespace {
+
+// A loader whose load sets every parameter in `after`, as the kernel would show them.
+class ParamLoader : public virtnest::ModuleLoader {
+  public:
+    ParamLoader(std::filesystem::path root, std::map<std::string, std::string> after)
+        : m_root(std::move(root)), m_after(std::move(after)) {}
+    void unload(const std::string& module) override { calls.push_back("unload " + module); }
+    void load(const std::string& module) override {
+        calls.push_back("load " + module);
+        for (const auto& [param, value] : m_after) {
+            test_support::spit(m_root / "sys/module" / module / "parameters" / param, value + "\n");
+        }
+    }
+    std::vector<std::string> calls;
+
+  private:
+    std::filesystem::path m_root;
+    std::map<std::string, std::string> m_after;
+};
+
+Enabled run_request(const TreeCopy& tree, virtnest::ModuleLoader& loader,
+                    virtnest::HostEnableRequest request,
+                    std::function<std::vector<std::string>()> running_vms) {
+    virtnest::RootedHostFiles files(tree.path());
+    virtnest::HostEnableTarget target{&files, &loader, std::move(running_vms)};
+    request.root = tree.path();
+    virtnest::HostEnableOutcome done = virtnest::apply_host_enable(request, target);
+    if (done.failure) {
+        throw *done.failure;
+    }
+    return {to_int(done.exit_code), done.text};
+}
+
+virtnest::HostEnablePlan plan_in(const std::string& fixture_name, bool tune) {
+    virtnest::RootedHostFiles files(test_support::fixture(fixture_name));
+    return virtnest::plan_host_enable(virtnest::probe_host(files), tune);
+}
+
+} // namespace
+
+TEST_CASE("host_enable: 13.6 --tune persists what the CPU supports, never what it lacks",
+          "[host_enable]") {
+    SECTION("a persisted enable_shadow_vmcs=0 is corrected; settings already on are not added") {
+        virtnest::HostEnablePlan plan = plan_in("intel-shadow-vmcs-persisted-off", true);
+        CHECK(plan.module_args == "nested=1 enable_shadow_vmcs=1 ept=1 enable_apicv=1");
+        REQUIRE(plan.persist.edits.size() == 1);
+        CHECK(plan.persist.edits[0].path == "/etc/modprobe.d/kvm.conf");
+        CHECK(plan.persist.edits[0].after == "options kvm_intel nested=1 enable_shadow_vmcs=1\n");
+        CHECK(plan.commands.empty());
+        // Without --tune the same tree has nothing to do.
+        CHECK(plan_in("intel-shadow-vmcs-persisted-off", false).persist.edits.empty());
+    }
+    SECTION("AMD without the avic flag: npt only, and a note") {
+        test_support::FakeHostFiles files;
+        files.files["/proc/cpuinfo"] = "vendor_id : AuthenticAMD\nflags : svm npt\n";
+        files.files["/sys/module/kvm_amd/parameters/nested"] = "1";
+        files.files["/sys/module/kvm_amd/parameters/npt"] = "0";
+        files.files["/sys/module/kvm_amd/parameters/avic"] = "0";
+        files.files["/sys/module/kvm_amd/refcnt"] = "0";
+        auto plan = virtnest::plan_host_enable(virtnest::probe_host(files), true);
+        CHECK(plan.module_args == "nested=1 npt=1");
+        REQUIRE(plan.persist.edits.size() == 1);
+        CHECK(plan.persist.edits[0].after ==
+              "# Added by virt-nest host enable.\noptions kvm_amd npt=1\n");
+        CHECK(plan.notes ==
+              std::vector<std::string>{
+                  "the CPU shows no avic in /proc/cpuinfo: avic (AVIC) is left as it is",
+                  "the CPU shows no v_vmsave_vmload in /proc/cpuinfo: vls (virtual VMLOAD/VMSAVE) "
+                  "is left as it is",
+                  "the CPU shows no vgif in /proc/cpuinfo: vgif (virtual GIF) is left as it is"});
+        CHECK(plan.commands == std::vector<std::string>{"modprobe -r kvm_amd", "modprobe kvm_amd"});
+        files.files["/proc/cpuinfo"] = "vendor_id : AuthenticAMD\nflags : svm npt avic\n";
+        CHECK(virtnest::plan_host_enable(virtnest::probe_host(files), true).module_args ==
+              "nested=1 npt=1 avic=1");
+        // A running vls=1 is proof of support and needs no line; a vgif=0 the CPU has does.
+        files.files["/proc/cpuinfo"] = "vendor_id : AuthenticAMD\nflags : svm npt vgif\n";
+        files.files["/sys/module/kvm_amd/parameters/vls"] = "1";
+        files.files["/sys/module/kvm_amd/parameters/vgif"] = "0";
+        CHECK(virtnest::plan_host_enable(virtnest::probe_host(files), true).module_args ==
+              "nested=1 npt=1 vls=1 vgif=1");
+    }
+    SECTION("--reload applies them and reads them back") {
+        TreeCopy tree("intel-shadow-vmcs-off");
+        ParamLoader loader(
+            tree.path(),
+            {{"nested", "Y"}, {"enable_shadow_vmcs", "Y"}, {"ept", "Y"}, {"enable_apicv", "Y"}});
+        virtnest::HostEnableRequest request;
+        request.reload = true;
+        request.tune = true;
+        Enabled r = run_request(tree, loader, request, no_vms);
+        CHECK(r.code == to_int(ExitCode::ok));
+        CHECK(loader.calls == std::vector<std::string>{"unload kvm_intel", "load kvm_intel"});
+        CHECK(r.out.find("reloaded kvm_intel: nested=1 enable_shadow_vmcs=1 ept=1 "
+                         "enable_apicv=1\n") != std::string::npos);
+        const std::string conf = test_support::slurp(tree.path() / "etc/modprobe.d/kvm.conf");
+        CHECK(conf.find("options kvm_intel enable_shadow_vmcs=1\n") != std::string::npos);
+        CHECK(conf.find("options kvm_intel ept=1\n") != std::string::npos);
+        CHECK(conf.find("options kvm_intel enable_apicv=1\n") != std::string::npos);
+    }
+    SECTION("dry-run twin: nothing loaded, nothing written") {
+        TreeCopy tree("intel-shadow-vmcs-off");
+        auto before = tree.snapshot();
+        ParamLoader loader(tree.path(), {});
+        virtnest::HostEnableRequest request;
+        request.reload = true;
+        request.tune = true;
+        request.dry_run = true;
+        Enabled r = run_request(tree, loader, request, no_vms);
+        CHECK(r.code == to_int(ExitCode::ok));
+        CHECK(loader.calls.empty());
+        CHECK(r.out.find("would run: modprobe -r kvm_intel && modprobe kvm_intel\n") !=
+              std::string::npos);
+        CHECK(tree.snapshot() == before);
+    }
+    SECTION("a reload that leaves a setting off is an error naming it") {
+        TreeCopy tree("intel-shadow-vmcs-off");
+        ParamLoader loader(tree.path(), {{"nested", "Y"}, {"ept", "Y"}, {"enable_apicv", "Y"}});
+        virtnest::HostEnableRequest request;
+        request.reload = true;
+        request.tune = true;
+        REQUIRE_THROWS_WITH(run_request(tree, loader, request, no_vms),
+                            "reloaded module \"kvm_intel\" but enable_shadow_vmcs is \"N\"; see "
+                            "`virt-nest check`");
+    }
+}
+
+TEST_CASE("host_enable: 13.8 host disable persists nested=0 and reloads only when idle",
+          "[host_enable]") {
+    SECTION("nothing sets it: nested=0 is written, the default is not trusted") {
+        virtnest::RootedHostFiles files(test_support::fixture("intel-default-on"));
+        auto plan = virtnest::plan_host_disable(virtnest::probe_host(files));
+        REQUIRE(plan.persist.edits.size() == 1);
+        CHECK(plan.persist.edits[0].path == "/etc/modprobe.d/kvm.conf");
+        CHECK(plan.persist.edits[0].after ==
+              "# Added by virt-nest host disable.\noptions kvm_intel nested=0\n");
+        CHECK(plan.commands ==
+              std::vector<std::string>{"modprobe -r kvm_intel", "modprobe kvm_intel"});
+    }
+    SECTION("a nested=1 in /etc is corrected in place") {
+        virtnest::RootedHostFiles files(test_support::fixture("intel-nested-on"));
+        auto plan = virtnest::plan_host_disable(virtnest::probe_host(files));
+        REQUIRE(plan.persist.edits.size() == 1);
+        CHECK(plan.persist.edits[0].after ==
+              "# Nested virtualization for virt-nest guests\noptions kvm_intel nested=0\n");
+    }
+    SECTION("a kernel command line nested=1 is refused with the fix") {
+        virtnest::RootedHostFiles files(test_support::fixture("intel-shadow-vmcs-off"));
+        REQUIRE_THROWS_WITH(virtnest::plan_host_disable(virtnest::probe_host(files)),
+                            Catch::Contains("the kernel command line sets kvm_intel.nested=1"));
+    }
+    SECTION("--reload with a VM running is refused, the file still written") {
+        TreeCopy tree("intel-default-on");
+        ParamLoader loader(tree.path(), {{"nested", "N"}});
+        virtnest::HostEnableRequest request;
+        request.reload = true;
+        request.disable = true;
+        Enabled r =
+            run_request(tree, loader, request, [] { return std::vector<std::string>{"web-1"}; });
+        CHECK(r.code == to_int(ExitCode::incomplete));
+        CHECK(loader.calls.empty());
+        CHECK(std::filesystem::exists(tree.path() / "etc/modprobe.d/kvm.conf"));
+        Enabled idle = run_request(tree, loader, request, no_vms);
+        CHECK(idle.code == to_int(ExitCode::ok));
+        CHECK(loader.calls == std::vector<std::string>{"unload kvm_intel", "load kvm_intel"});
+        CHECK(idle.out.find("reloaded kvm_intel: nested is off\n") != std::string::npos);
+    }
+    SECTION("dry-run twin") {
+        TreeCopy tree("intel-default-on");
+        auto before = tree.snapshot();
+        ParamLoader loader(tree.path(), {{"nested", "N"}});
+        virtnest::HostEnableRequest request;
+        request.reload = true;
+        request.disable = true;
+        request.dry_run = true;
+        Enabled r = run_request(tree, loader, request, no_vms);
+        CHECK(r.code == to_int(ExitCode::ok));
+        CHECK(loader.calls.empty());
+        CHECK(tree.snapshot() == before);
     }
 }

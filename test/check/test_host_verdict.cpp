@@ -110,16 +110,18 @@ TEST_CASE("host_verdict: AMD tuning: AVIC on, virtual VMLOAD/VMSAVE off", "[host
     require_remedies(checks);
     CHECK(virtnest::is_ready(checks));
     const Check& avic = get(checks, "kvm.avic");
-    CHECK(avic.status == CheckStatus::warn);
-    CHECK(avic.remedy ==
-          "nothing to do if nesting matters more than AVIC; otherwise `modprobe -r kvm_amd && "
-          "modprobe kvm_amd nested=1 avic=0` for predictable behaviour");
+    // 13.6: no one who wants AVIC is told to turn it off.
+    CHECK(avic.status == CheckStatus::pass);
+    CHECK(avic.message == "kvm_amd avic=1: AVIC speeds up interrupts to VMs (KVM suspends it for "
+                          "a VM only while that VM runs guests of its own)");
+    CHECK(avic.remedy.empty());
     const Check& vls = get(checks, "kvm.vls");
     CHECK(vls.status == CheckStatus::warn);
     CHECK(vls.message ==
           "kvm_amd vls=0 although the CPU has virtual VMLOAD/VMSAVE: nested guests run slower");
-    CHECK(vls.remedy ==
-          "stop every VM, then `modprobe -r kvm_amd && modprobe kvm_amd nested=1 vls=1`");
+    // 13.5: the remedy is one `host enable` carries out and keeps.
+    CHECK(vls.remedy == "stop every VM, then `virt-nest host enable --tune --reload` (persists "
+                        "vls=1 and reloads kvm_amd)");
 }
 
 TEST_CASE("host_verdict: Intel with shadow VMCS and EPT off", "[host_verdict]") {
@@ -131,10 +133,10 @@ TEST_CASE("host_verdict: Intel with shadow VMCS and EPT off", "[host_verdict]") 
     CHECK(shadow.message ==
           "kvm_intel enable_shadow_vmcs=N although the CPU has VMCS shadowing: nested "
           "guests exit to the host far more often");
-    CHECK(shadow.remedy == "stop every VM, then `modprobe -r kvm_intel && modprobe kvm_intel "
-                           "nested=1 enable_shadow_vmcs=1`");
-    CHECK(get(checks, "kvm.ept").remedy ==
-          "stop every VM, then `modprobe -r kvm_intel && modprobe kvm_intel nested=1 ept=1`");
+    CHECK(shadow.remedy == "stop every VM, then `virt-nest host enable --tune --reload` "
+                           "(persists enable_shadow_vmcs=1 and reloads kvm_intel)");
+    CHECK(get(checks, "kvm.ept").remedy == "stop every VM, then `virt-nest host enable --tune "
+                                           "--reload` (persists ept=1 and reloads kvm_intel)");
     CHECK(get(checks, "persist.nested").message ==
           "kvm_intel nested=1 persists (the kernel command line)");
 
@@ -146,6 +148,30 @@ TEST_CASE("host_verdict: Intel with shadow VMCS and EPT off", "[host_verdict]") 
         files.files["/sys/module/kvm_intel/parameters/enable_shadow_vmcs"] = "N";
         files.files["/sys/module/kvm_intel/refcnt"] = "0";
         CHECK_FALSE(has(checks_of(files), "kvm.shadow_vmcs"));
+    }
+
+    SECTION("where modprobe cannot help, the remedy is the kernel command line") {
+        test_support::FakeHostFiles files;
+        files.files["/proc/cpuinfo"] =
+            "vendor_id : GenuineIntel\nflags : vmx ept\nvmx flags : ept shadow_vmcs\n";
+        files.files["/sys/module/kvm_intel/parameters/nested"] = "Y";
+        files.files["/sys/module/kvm_intel/parameters/ept"] = "N";
+        files.files["/sys/module/kvm_intel/parameters/enable_shadow_vmcs"] = "N";
+        // Built in: no refcnt, no initstate.
+        auto built_in = checks_of(files);
+        CHECK(get(built_in, "kvm.ept").remedy == "kvm_intel is built into the kernel: add "
+                                                 "`kvm_intel.ept=1` to the kernel command line "
+                                                 "and reboot");
+        // Loadable, but the kernel command line turns VMCS shadowing off at every load.
+        files.files["/sys/module/kvm_intel/refcnt"] = "0";
+        files.files["/proc/cmdline"] = "root=/dev/vda1 kvm_intel.enable_shadow_vmcs=0";
+        auto on_cmdline = checks_of(files);
+        CHECK(get(on_cmdline, "kvm.shadow_vmcs").remedy ==
+              "remove `kvm_intel.enable_shadow_vmcs=0` from the kernel command line in the boot "
+              "loader configuration, then reboot");
+        CHECK(get(on_cmdline, "kvm.ept").remedy ==
+              "stop every VM, then `virt-nest host enable --tune "
+              "--reload` (persists ept=1 and reloads kvm_intel)");
     }
 }
 
@@ -235,11 +261,30 @@ TEST_CASE("host_verdict: this machine's layout: a guest with KVM from kvm_pvm", 
 }
 
 TEST_CASE("host_verdict: platforms without nesting and unreadable machines", "[host_verdict]") {
-    SECTION("ARM") {
+    SECTION("ARM: 13.9 what is missing, not a blanket refusal") {
         auto checks = checks_of("arm64");
-        REQUIRE(checks.size() == 1);
-        CHECK(checks[0].status == CheckStatus::fail);
-        CHECK(checks[0].remedy == "run nested guests on an x86 (Intel, AMD) or IBM Z host");
+        REQUIRE(checks.size() == 2);
+        CHECK(get(checks, "cpu.vendor").status == CheckStatus::pass);
+        const Check& mode = get(checks, "kvm.arm_mode");
+        CHECK(mode.status == CheckStatus::fail);
+        CHECK(mode.message ==
+              "KVM runs in mode \"nvhe\": nested guests need KVM in nested mode: a kernel with "
+              "arm64 nested virtualization, booted with kvm-arm.mode=nested, on a CPU with "
+              "FEAT_NV2 (Armv8.4 or later)");
+        CHECK(mode.remedy.rfind("add kvm-arm.mode=nested to the kernel command line", 0) == 0);
+        auto nested = checks_of("arm64-nested");
+        CHECK(virtnest::is_ready(nested));
+        CHECK(get(nested, "kvm.arm_mode").message ==
+              "KVM runs in nested mode (kvm-arm.mode=nested): the kernel found FEAT_NV2 and "
+              "offers nested virtualization to guests");
+        test_support::FakeHostFiles asked;
+        asked.files["/proc/cpuinfo"] = "CPU implementer : 0x41\nFeatures : fp asimd\n";
+        asked.files["/proc/cmdline"] = "ro kvm-arm.mode=nested";
+        asked.files["/sys/module/kvm/parameters/mode"] = "nvhe";
+        CHECK(get(checks_of(asked), "kvm.arm_mode").message ==
+              "the kernel command line asks for kvm-arm.mode=nested, but KVM runs in mode "
+              "\"nvhe\": this kernel lacks arm64 nested virtualization, or the CPU lacks FEAT_NV2 "
+              "(user space cannot see which)");
     }
     SECTION("an unknown vendor") {
         test_support::FakeHostFiles files;
@@ -323,7 +368,7 @@ TEST_CASE("host_verdict: inside a KVM guest, readiness rests on the CPU flag, mo
               "a virtual machine nested is needed only if your guests will run their own guests");
         CHECK(get(checks, "persist.nested").status == CheckStatus::pass);
         CHECK(get(checks, "cpu.hypervisor").message ==
-              "this machine is itself a virtual machine (under KVM): its guests are L2, and "
+              "this machine is itself a virtual machine (under QEMU/KVM): its guests are L2, and "
               "their own guests (L3) are not expected to work");
     }
     SECTION("AMD L1 without npt: the fix is on L0, no module option is suggested") {
@@ -415,4 +460,73 @@ TEST_CASE("host_verdict: the migration note follows vendor and kernel", "[host_v
         REQUIRE(get(checks, "kvm.nested").status == CheckStatus::pass);
         CHECK_FALSE(has(checks, "note.migration"));
     }
+}
+
+TEST_CASE("host_verdict: 11.24 a setting in /run/modprobe.d is not reported as persisting",
+          "[host_verdict]") {
+    test_support::FakeHostFiles files;
+    files.files["/proc/cpuinfo"] = "vendor_id : GenuineIntel\nflags : vmx ept\n";
+    files.files["/sys/module/kvm_intel/parameters/nested"] = "Y";
+    files.files["/sys/module/kvm_intel/refcnt"] = "0";
+    files.files["/run/modprobe.d/kvm.conf"] = "options kvm_intel nested=1\n";
+    const auto checks = checks_of(files);
+    const Check& persist = get(checks, "persist.nested");
+    CHECK(persist.status == CheckStatus::warn);
+    CHECK(persist.message == "/run/modprobe.d/kvm.conf:1 sets kvm_intel nested=1, but /run is "
+                             "cleared at boot: nesting is not set up to survive a reboot");
+    CHECK(persist.remedy == "`virt-nest host enable` (keeps it in an /etc/modprobe.d copy)");
+}
+
+TEST_CASE("host_verdict: 11.25 an unreadable modprobe.d file is a WARN naming it",
+          "[host_verdict]") {
+    test_support::FakeHostFiles files;
+    files.files["/proc/cpuinfo"] = "vendor_id : GenuineIntel\nflags : vmx ept\n";
+    files.files["/sys/module/kvm_intel/parameters/nested"] = "Y";
+    files.files["/sys/module/kvm_intel/refcnt"] = "0";
+    files.files["/etc/modprobe.d/kvm.conf"] = "options kvm_intel nested=1\n";
+    files.files["/etc/modprobe.d/secret.conf"] = "options kvm_intel nested=0\n";
+    files.unreadable.insert("/etc/modprobe.d/secret.conf");
+    auto checks = checks_of(files);
+    require_remedies(checks);
+    const Check& unreadable = get(checks, "persist.unreadable");
+    CHECK(unreadable.status == CheckStatus::warn);
+    CHECK(unreadable.message == "cannot read /etc/modprobe.d/secret.conf: the module settings it "
+                                "holds are unknown, so the persist.* lines may be wrong");
+    CHECK(unreadable.remedy ==
+          "run `virt-nest check` as root, or make /etc/modprobe.d/secret.conf readable");
+}
+
+TEST_CASE("host_verdict: 11.27 an unreadable cpuinfo does not suggest running on Linux",
+          "[host_verdict]") {
+    test_support::FakeHostFiles files;
+    files.files["/proc/cpuinfo"] = "vendor_id : GenuineIntel\n";
+    files.unreadable.insert("/proc/cpuinfo");
+    auto checks = checks_of(files);
+    REQUIRE(checks.size() == 1);
+    CHECK(checks[0].message == "/proc/cpuinfo is there but cannot be read");
+    CHECK(checks[0].remedy.find("run on Linux") == std::string::npos);
+    CHECK(checks[0].remedy == "make it readable: check the user's permissions, the mount options "
+                              "of /proc and the security policy (SELinux, AppArmor)");
+}
+
+TEST_CASE("host_verdict: 13.4 the migration note uses QEMU's version from libvirt",
+          "[host_verdict]") {
+    test_support::FakeHostFiles files;
+    files.files["/proc/cpuinfo"] = "vendor_id : GenuineIntel\nflags : vmx ept\n";
+    files.files["/sys/module/kvm_intel/parameters/nested"] = "Y";
+    files.files["/sys/module/kvm_intel/refcnt"] = "0";
+    files.files["/proc/sys/kernel/osrelease"] = "6.1.0-18-amd64\n";
+    virtnest::HostFacts facts = virtnest::probe_host(files);
+    facts.qemu_version = "7.2.0";
+    const Check recent = get(virtnest::host_checks(facts), "note.migration");
+    CHECK(recent.status == CheckStatus::pass);
+    CHECK(recent.message == "kernel 6.1.0-18-amd64 and QEMU 7.2.0 save and restore nested state "
+                            "on Intel: a VM running its own guests can migrate when the other "
+                            "host has QEMU 4.2 or later too");
+    facts.qemu_version = "4.1.1";
+    const Check old = get(virtnest::host_checks(facts), "note.migration");
+    CHECK(old.status == CheckStatus::warn);
+    CHECK(old.message == "migrating, saving or snapshotting a VM while it runs its own guests is "
+                         "undefined (kernel BUG or panic) with QEMU 4.1.1, older than 4.2, which "
+                         "does not migrate nested state");
 }

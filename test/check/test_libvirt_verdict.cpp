@@ -79,12 +79,16 @@ TEST_CASE("libvirt_verdict: libvirt's view of nesting", "[libvirt_verdict][corpu
             "libvirt's CPU (gen15a-base) lacks sief2: KVM on that host does not offer nesting "
             "(host-model "
             "from domain capabilities; the driver cannot expand it)");
-        auto arm_checks = libvirt_checks(reachable_with("qemu_7.0.0-virt.aarch64.xml"));
+        // 13.9: the versions the machine reports, and what is missing.
+        auto arm_facts = reachable_with("qemu_7.0.0-virt.aarch64.xml");
+        arm_facts.libvirt_version = "9.0.0";
+        arm_facts.qemu_version = "7.2.0";
+        auto arm_checks = libvirt_checks(arm_facts);
         const Check& arm = get(arm_checks, "libvirt.nested");
         CHECK(arm.status == CheckStatus::fail);
-        CHECK(arm.message ==
-              "libvirt offers no host-model CPU on aarch64: this stack has no nested "
-              "virtualization on ARM");
+        CHECK(arm.message == "libvirt 9.0.0 with QEMU 7.2.0 offers no host-model CPU on aarch64, "
+                             "so it cannot describe a guest CPU with nested virtualization");
+        CHECK(arm.remedy.find("kvm.arm_mode") != std::string::npos);
         auto xen = reachable_with("libxl-xenfv.xml");
         CHECK(get(libvirt_checks(xen), "libvirt.nested").status == CheckStatus::warn);
         auto power = libvirt_checks(reachable_with("qemu_7.1.0.ppc64.xml"));
@@ -128,6 +132,20 @@ TEST_CASE("libvirt_verdict: unreachable daemons and drivers without KVM", "[libv
               "platform");
         CHECK(get(no_kvm, "libvirt.kvm").status == CheckStatus::fail);
     }
+    SECTION("a read-only connection refused domain capabilities: a warning, not a failure") {
+        virtnest::LibvirtFacts facts;
+        facts.uri = "qemu:///system";
+        facts.reachable = true;
+        facts.read_only_refused = true;
+        auto checks = libvirt_checks(facts);
+        CHECK(checks.size() == 2);
+        CHECK(get(checks, "libvirt.kvm").status == CheckStatus::warn);
+        CHECK(get(checks, "libvirt.kvm").message ==
+              "libvirt's view of nesting could not be verified: the read-only connection to "
+              "\"qemu:///system\" may not read domain capabilities");
+        CHECK(get(checks, "libvirt.kvm").remedy ==
+              "run without -r/--readonly (as root or in the libvirt group)");
+    }
 }
 
 TEST_CASE("libvirt_verdict: which URIs name another machine", "[libvirt_verdict]") {
@@ -138,4 +156,39 @@ TEST_CASE("libvirt_verdict: which URIs name another machine", "[libvirt_verdict]
     CHECK_FALSE(virtnest::is_remote_uri("qemu://localhost/system"));
     CHECK_FALSE(virtnest::is_remote_uri("test:///default"));
     CHECK_FALSE(virtnest::is_remote_uri(""));
+}
+
+TEST_CASE("libvirt_verdict: 11.27 a daemon that refuses this user is not to be started",
+          "[libvirt_verdict]") {
+    virtnest::LibvirtFacts local;
+    local.uri = "qemu:///system";
+    local.error = "cannot connect to \"qemu:///system\": Unable to get system bus connection; "
+                  "as a non-root user, qemu:///system needs membership of the libvirt group";
+    auto checks = virtnest::libvirt_checks(local);
+    REQUIRE(checks.size() == 1);
+    CHECK(checks[0].remedy ==
+          "run as root, or join the libvirt group; the other checks do not need libvirt");
+}
+
+TEST_CASE("libvirt_verdict: 13.7 IBM Z domains with huge pages on a host with nesting",
+          "[libvirt_verdict]") {
+    virtnest::LibvirtFacts facts;
+    facts.uri = "qemu:///system";
+    facts.reachable = true;
+    facts.kvm_caps = virtnest::parse_domain_caps(
+        "<domainCapabilities><path>/usr/bin/qemu-system-s390x</path><domain>kvm</domain>"
+        "<machine>s390-ccw-virtio-7.2</machine><arch>s390x</arch><cpu>"
+        "<mode name='host-passthrough' supported='yes'/>"
+        "<mode name='host-model' supported='yes'><model fallback='forbid'>gen15a-base</model>"
+        "<feature policy='require' name='sief2'/></mode></cpu></domainCapabilities>");
+    facts.expanded_features = std::set<std::string>{"sief2", "esan3"};
+    REQUIRE(get(virtnest::libvirt_checks(facts), "libvirt.nested").status == CheckStatus::pass);
+    CHECK_FALSE(test_support::has(virtnest::libvirt_checks(facts), "libvirt.hugepages"));
+    facts.hugepage_domains = {"z-db", "z-web"};
+    auto checks = virtnest::libvirt_checks(facts);
+    require_remedies(checks);
+    const Check& huge = get(checks, "libvirt.hugepages");
+    CHECK(huge.status == CheckStatus::warn);
+    CHECK(huge.message == "domain(s) \"z-db\", \"z-web\" use <hugepages/> backing: they will not "
+                          "start while this IBM Z host's kvm has nested=1");
 }

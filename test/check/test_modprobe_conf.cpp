@@ -220,3 +220,102 @@ TEST_CASE("modprobe_conf: statements that keep a module from loading", "[modprob
     CHECK(intel[1].prevents_loading);
     CHECK(virtnest::module_blocks(files, "kvm").empty());
 }
+
+TEST_CASE("modprobe_conf: 11.22 CRLF line ends and quoted values are corrected",
+          "[modprobe_conf]") {
+    SECTION("a CRLF line end") {
+        std::vector<ConfFile> files = {{"/etc/modprobe.d/kvm.conf",
+                                        "options kvm_amd nested=0\r\noptions kvm_amd npt=1 \\\r\n"
+                                        "  avic=1\r\n"}};
+        auto options = virtnest::parse_module_options(files[0]);
+        REQUIRE(options.size() == 3);
+        CHECK(options[0].value == "0");
+        CHECK(options[2].param == "avic");
+        CHECK(options[2].line == 3);
+        auto plan = virtnest::plan_persistent_options(files, "", "kvm_amd", k_nested);
+        REQUIRE(plan.edits.size() == 1);
+        CHECK(plan.edits[0].after ==
+              "options kvm_amd nested=1\r\noptions kvm_amd npt=1 \\\r\n  avic=1\r\n");
+        CHECK(virtnest::plan_persistent_options(applied(files, plan), "", "kvm_amd", k_nested)
+                  .edits.empty());
+    }
+    SECTION("a quoted value") {
+        std::vector<ConfFile> files = {
+            {"/etc/modprobe.d/kvm.conf", "options kvm_amd avic=1 nested=\"0\"\n"}};
+        auto plan = virtnest::plan_persistent_options(files, "", "kvm_amd", k_nested);
+        REQUIRE(plan.edits.size() == 1);
+        CHECK(plan.edits[0].after == "options kvm_amd avic=1 nested=1\n");
+        CHECK(plan.changes == std::vector<std::string>{"/etc/modprobe.d/kvm.conf:1 sets kvm_amd "
+                                                       "nested=\"0\": changed to nested=1"});
+        CHECK(virtnest::plan_persistent_options(applied(files, plan), "", "kvm_amd", k_nested)
+                  .edits.empty());
+    }
+}
+
+TEST_CASE("modprobe_conf: 11.23 install statements that pass options are seen", "[modprobe_conf]") {
+    std::vector<ConfFile> files = {
+        {"/etc/modprobe.d/a.conf", "options kvm_amd nested=1\n"},
+        {"/etc/modprobe.d/b.conf",
+         "install kvm_amd /sbin/modprobe --ignore-install kvm_amd nested=0 $CMDLINE_OPTS\n"
+         "install kvm_amd /sbin/modprobe --ignore-install kvm_amd nested=1\n"}};
+    auto options = virtnest::parse_install_options(files[1]);
+    REQUIRE(options.size() == 2);
+    CHECK(options[0].from_install);
+    SECTION("the first install statement wins over options and the kernel command line") {
+        auto found = virtnest::effective_option(files, "kvm_amd.nested=1", "kvm_amd", "nested");
+        REQUIRE(found);
+        CHECK(found->file == "/etc/modprobe.d/b.conf");
+        CHECK(found->line == 1);
+        CHECK(found->value == "0");
+    }
+    SECTION("host enable corrects the install statement, not by appending a losing line") {
+        auto plan = virtnest::plan_persistent_options(files, "", "kvm_amd", k_nested);
+        REQUIRE(plan.edits.size() == 1);
+        CHECK(plan.edits[0].path == "/etc/modprobe.d/b.conf");
+        CHECK(plan.edits[0].after ==
+              "install kvm_amd /sbin/modprobe --ignore-install kvm_amd nested=1 $CMDLINE_OPTS\n"
+              "install kvm_amd /sbin/modprobe --ignore-install kvm_amd nested=1\n");
+        CHECK(plan.changes ==
+              std::vector<std::string>{"/etc/modprobe.d/b.conf:1 sets kvm_amd nested=0 in an "
+                                       "install statement: changed to nested=1"});
+        CHECK(virtnest::plan_persistent_options(applied(files, plan), "", "kvm_amd", k_nested)
+                  .edits.empty());
+    }
+    SECTION("an install statement that loads another module first passes nothing") {
+        ConfFile other{"/etc/modprobe.d/c.conf",
+                       "install kvm_amd /sbin/modprobe ccp; /sbin/modprobe --ignore-install "
+                       "kvm_amd nested=0\n"};
+        CHECK(virtnest::parse_install_options(other).empty());
+    }
+    SECTION("install kvm_intel /bin/false is a block, and passes no option") {
+        ConfFile off{"/etc/modprobe.d/no-kvm.conf", "install kvm_intel /bin/false\n"};
+        CHECK(virtnest::parse_install_options(off).empty());
+        auto blocks = virtnest::module_blocks({off}, "kvm_intel");
+        REQUIRE(blocks.size() == 1);
+        CHECK(blocks[0].prevents_loading);
+    }
+}
+
+TEST_CASE("modprobe_conf: 11.24 a setting in /run/modprobe.d does not persist", "[modprobe_conf]") {
+    SECTION("a wrong value in /run is corrected in an /etc copy, /run left alone") {
+        std::vector<ConfFile> files = {{"/run/modprobe.d/kvm.conf", "options kvm_amd nested=0\n"}};
+        auto plan = virtnest::plan_persistent_options(files, "", "kvm_amd", k_nested);
+        REQUIRE(plan.edits.size() == 1);
+        CHECK(plan.edits[0].path == "/etc/modprobe.d/kvm.conf");
+        CHECK(plan.edits[0].after.find("options kvm_amd nested=1\n") != std::string::npos);
+    }
+    SECTION("a right value only in /run is kept in an /etc copy") {
+        std::vector<ConfFile> files = {{"/run/modprobe.d/x.conf", "options kvm_amd nested=1\n"}};
+        auto plan = virtnest::plan_persistent_options(files, "", "kvm_amd", k_nested);
+        REQUIRE(plan.edits.size() == 1);
+        CHECK(plan.edits[0].path == "/etc/modprobe.d/x.conf");
+        CHECK(plan.edits[0].after == "# Copy of /run/modprobe.d/x.conf made by virt-nest host "
+                                     "enable to override it.\noptions kvm_amd nested=1\n");
+        CHECK(plan.changes ==
+              std::vector<std::string>{"/run/modprobe.d/x.conf:1 sets kvm_amd nested=1 in /run, "
+                                       "which is cleared at boot: kept in an /etc/modprobe.d "
+                                       "copy"});
+        CHECK(virtnest::plan_persistent_options(applied(files, plan), "", "kvm_amd", k_nested)
+                  .edits.empty());
+    }
+}

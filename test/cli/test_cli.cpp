@@ -26,3 +26,36 @@ TEST_CASE("cli: --help succeeds and names the subcommands", "[cli]") {
         REQUIRE(out.str().find(name) != std::string::npos);
     }
 }
+
+TEST_CASE("cli: --help shows value names, defaults, examples and exit codes", "[cli]") {
+    auto help = [](std::vector<std::string> args) {
+        std::ostringstream out;
+        std::ostringstream err;
+        args.emplace_back("--help");
+        REQUIRE(run_cli(args, out, err) == 0);
+        return out.str();
+    };
+    const std::string top = help({});
+    REQUIRE_THAT(top, Catch::Matchers::Contains("--jobs N (default 4)"));
+    REQUIRE_THAT(top, Catch::Matchers::Contains("--color auto|always|never (default auto)"));
+    REQUIRE_THAT(top, Catch::Matchers::Contains("Examples:\n  virt-nest check "));
+    REQUIRE_THAT(top, Catch::Matchers::Contains("Exit codes:\n  0 success   1 error   2 usage"));
+    for (const char* sub : {"rewrite", "list", "enable", "disable", "revert", "check", "baseline",
+                            "backups", "host"}) {
+        CAPTURE(sub);
+        const std::string text = help({sub});
+        REQUIRE_THAT(text, Catch::Matchers::Contains("Global options (before the subcommand):"));
+        REQUIRE_THAT(text, Catch::Matchers::Contains("-c,--connect URI ..."));
+        REQUIRE_THAT(text, Catch::Matchers::Contains("--hosts FILE"));
+        REQUIRE_THAT(text, Catch::Matchers::Contains("--jobs N (default 4)"));
+        REQUIRE_THAT(text, Catch::Matchers::Contains("\nExamples:\n  virt-nest "));
+        REQUIRE_THAT(text, Catch::Matchers::Contains("\nExit codes:\n  0 "));
+        REQUIRE(text.find("UINT") == std::string::npos);
+        REQUIRE(text.find("TEXT") == std::string::npos);
+    }
+    REQUIRE_THAT(help({"enable"}), Catch::Matchers::Contains(
+                                       "--mode auto|host-passthrough|host-model|custom|baseline "
+                                       "(default auto)"));
+    REQUIRE_THAT(help({"enable"}), Catch::Matchers::Contains("--wait SECONDS (default 10)"));
+    REQUIRE_THAT(help({"host", "enable"}), Catch::Matchers::Contains("\nExamples:\n  virt-nest "));
+}

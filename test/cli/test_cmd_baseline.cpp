@@ -73,3 +73,25 @@ TEST_CASE("cmd_baseline: CPU files are read and their vendors checked", "[cmd_ba
                          "its driver does not offer virConnectBaselineHypervisorCPU\n");
     }
 }
+
+TEST_CASE("cmd_baseline: enable --mode baseline stops before any domain", "[cmd_baseline]") {
+    SECTION("the test driver offers no domain capabilities: exit 1, nothing read") {
+        Run r = run({"enable", "--mode", "baseline", "-c", "test:///default", "test", "--dry-run"});
+        REQUIRE(r.code == to_int(ExitCode::error));
+        REQUIRE(r.out.empty());
+        REQUIRE(r.err == "virt-nest: error: cannot read the domain capabilities of "
+                         "\"test:///default\": its driver does not offer them\n");
+    }
+    SECTION("--model is a usage error") {
+        Run r = run(
+            {"-c", "test:///default", "enable", "--mode", "baseline", "--model", "EPYC", "test"});
+        REQUIRE(r.code == to_int(ExitCode::usage));
+        REQUIRE(r.err.find("drop --model and --feature") != std::string::npos);
+    }
+    SECTION("rewrite --mode baseline needs --baseline FILE") {
+        Run r = run({"rewrite", "--mode", "baseline",
+                     std::string(VIRTNEST_FIXTURES_DIR) + "/custom-keeps-model.xml"});
+        REQUIRE(r.code == to_int(ExitCode::usage));
+        REQUIRE(r.err.find("rewrite --mode baseline needs --baseline FILE") != std::string::npos);
+    }
+}

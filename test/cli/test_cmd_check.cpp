@@ -41,14 +41,15 @@ TEST_CASE("cmd_check: fixture hosts give the expected verdict and exit code", "[
                "FAIL  kvm.nested       kvm_intel nested=N"},
           Case{"amd-nested-on", ExitCode::ok, "PASS  kvm.nested          kvm_amd nested=1"},
           Case{"amd-nested-off", ExitCode::not_ready, "FAIL  kvm.nested      kvm_amd nested=0"},
-          Case{"amd-avic-on", ExitCode::ok, "WARN  kvm.avic            kvm_amd avic=1"},
+          Case{"amd-avic-on", ExitCode::ok, "PASS  kvm.avic            kvm_amd avic=1"},
           Case{"intel-shadow-vmcs-off", ExitCode::ok, "WARN  kvm.shadow_vmcs  kvm_intel enable"},
           Case{"ibmz-hpage", ExitCode::not_ready, "FAIL  kvm.hpage       kvm hpage=1"},
           Case{"vm-without-vmx", ExitCode::not_ready, "FAIL  cpu.virt        no vmx flag"},
           Case{"module-not-loaded", ExitCode::not_ready, "FAIL  kvm.module      kvm_intel is not"},
           Case{"pvm-guest", ExitCode::not_ready,
                "kvm_amd is not loaded; KVM here comes from kvm_pvm"},
-          Case{"arm64", ExitCode::not_ready, "FAIL  cpu.vendor  CPU: ARM"}}) {
+          Case{"arm64", ExitCode::not_ready, "FAIL  kvm.arm_mode  KVM runs in mode \"nvhe\""},
+          Case{"arm64-nested", ExitCode::ok, "PASS  kvm.arm_mode  KVM runs in nested mode"}}) {
         INFO(c.name);
         Run r = run({"check", "--root", fixture(c.name).string()});
         INFO(r.out << r.err);
@@ -67,7 +68,13 @@ TEST_CASE("cmd_check: fixture hosts give the expected verdict and exit code", "[
 TEST_CASE("cmd_check: --json prints one document with every check", "[cmd_check]") {
     Run r = run({"check", "--root", fixture("intel-nested-off").string(), "--json"});
     REQUIRE(r.code == to_int(ExitCode::not_ready));
-    auto doc = nlohmann::json::parse(r.out);
+    auto envelope = nlohmann::json::parse(r.out);
+    CHECK(envelope["command"] == "check");
+    CHECK(envelope["summary"]["exit_code"] == to_int(ExitCode::not_ready));
+    CHECK(envelope["domains"].empty());
+    REQUIRE(envelope["hosts"].size() == 1);
+    CHECK(envelope["hosts"][0]["exit_code"] == to_int(ExitCode::not_ready));
+    const auto& doc = envelope["hosts"][0]["check"];
     CHECK(doc["ready"] == false);
     CHECK(doc["target"] == "root " + fixture("intel-nested-off").string());
     CHECK(doc["summary"]["fail"] == 1);
@@ -106,7 +113,10 @@ TEST_CASE("cmd_check: a libvirt URI adds libvirt's view", "[cmd_check]") {
         Run r = run({"-c", "qemu+tcp://127.0.0.1:1/system", "check", "--json"});
         INFO(r.out << r.err);
         CHECK(r.code == to_int(ExitCode::not_ready));
-        auto doc = nlohmann::json::parse(r.out);
+        auto envelope = nlohmann::json::parse(r.out);
+        CHECK(envelope["hosts"][0]["uri"] == "qemu+tcp://127.0.0.1:1/system");
+        CHECK(envelope["hosts"][0]["status"] == "ok"); // unreachable is check's finding
+        const auto& doc = envelope["hosts"][0]["check"];
         CHECK(doc["target"] == "qemu+tcp://127.0.0.1:1/system");
         REQUIRE(doc["checks"].size() == 1);
         CHECK(doc["checks"][0]["id"] == "libvirt.connect");
@@ -120,12 +130,12 @@ TEST_CASE("cmd_check: a libvirt URI adds libvirt's view", "[cmd_check]") {
                      "--root", fixture("amd-nested-on").string(), "--json"});
         CHECK(r.code == to_int(ExitCode::not_ready));
         auto doc = nlohmann::json::parse(r.out);
-        CHECK(doc["exit_code"] == to_int(ExitCode::not_ready));
+        CHECK(doc["summary"]["exit_code"] == to_int(ExitCode::not_ready));
         REQUIRE(doc["hosts"].size() == 2);
-        REQUIRE(doc["domains"].size() == 2);
-        CHECK(doc["domains"][0]["ready"] == true);
-        CHECK(doc["domains"][0]["uri"] == "test:///default");
-        CHECK(doc["domains"][1]["ready"] == false);
+        CHECK(doc["domains"].empty());
+        CHECK(doc["hosts"][0]["check"]["ready"] == true);
+        CHECK(doc["hosts"][0]["uri"] == "test:///default");
+        CHECK(doc["hosts"][1]["check"]["ready"] == false);
         CHECK(doc["hosts"][1]["exit_code"] == to_int(ExitCode::not_ready));
     }
     SECTION("several hosts in text: grouped per host, --jobs honoured") {
@@ -215,10 +225,25 @@ TEST_CASE("cmd_check: every fixture host gives its golden text and JSON", "[cmd_
         std::string shown_json = relative_paths(json.out);
         if (regenerate) {
             test_support::spit(base + ".check.txt", shown_text);
-            test_support::spit(base + ".check.json", shown_json);
+            test_support::spit(base + ".check.json",
+                               nlohmann::json::parse(shown_json)["hosts"][0]["check"].dump(2) +
+                                   "\n");
         }
         CHECK(shown_text == test_support::slurp(base + ".check.txt"));
-        CHECK(nlohmann::json::parse(shown_json) ==
+        // The golden file holds the check report, the envelope's hosts[0].check.
+        CHECK(nlohmann::json::parse(shown_json)["hosts"][0]["check"] ==
               nlohmann::json::parse(test_support::slurp(base + ".check.json")));
     }
+}
+
+TEST_CASE("cmd_check: --color paints the verdicts, never the JSON", "[cmd_check]") {
+    const std::string root = fixture("intel-nested-off").string();
+    Run always = run({"--color", "always", "check", "--root", root});
+    REQUIRE_THAT(always.out, Catch::Matchers::Contains("\033[31mFAIL\033[0m"));
+    REQUIRE_THAT(always.out, Catch::Matchers::Contains("\033[32mPASS\033[0m"));
+    REQUIRE(run({"--color", "never", "check", "--root", root}).out.find('\033') ==
+            std::string::npos);
+    REQUIRE(run({"check", "--root", root}).out.find('\033') == std::string::npos); // no terminal
+    REQUIRE(run({"--color", "always", "check", "--root", root, "--json"}).out.find('\033') ==
+            std::string::npos);
 }

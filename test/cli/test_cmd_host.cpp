@@ -128,9 +128,9 @@ TEST_CASE("cmd_host: refusals and bad input", "[cmd_host]") {
         auto before = tree.snapshot();
         Run r = run({"host", "enable", "--root", tree.path().string()});
         CHECK(r.code == to_int(ExitCode::error));
-        CHECK(r.err == "virt-nest: error: cannot enable nesting on ARM: this stack (KVM, QEMU 7.2, "
-                       "libvirt 9) has "
-                       "no nested virtualization there\n");
+        CHECK(r.err == "virt-nest: error: cannot enable nesting on ARM through modprobe.d: add "
+                       "kvm-arm.mode=nested to the kernel command line and reboot (see "
+                       "`virt-nest check`)\n");
         CHECK(tree.snapshot() == before);
     }
     SECTION("a boot option that disables nesting cannot be fixed by a file") {
@@ -258,4 +258,34 @@ TEST_CASE("cmd_host: item 2: an /etc linked out of the root is written inside th
     CHECK_FALSE(std::filesystem::exists(outside.dir / "modprobe.d"));
     CHECK_FALSE(std::filesystem::exists(outside.dir / "kvm.conf"));
     CHECK(test_support::slurp(outside.dir / "shadow").find("nested=1") == std::string::npos);
+}
+
+TEST_CASE("cmd_host: 13.8 host disable and check --expect-disabled", "[cmd_host]") {
+    TreeCopy tree("intel-nested-on");
+    Run before = run({"check", "--root", tree.path().string(), "--expect-disabled"});
+    CHECK(before.code == to_int(ExitCode::not_ready));
+    CHECK(before.out.find("verdict: not disabled: nesting is on here, or can come back (2 FAIL, "
+                          "0 WARN, 0 PASS)\n") != std::string::npos);
+    SECTION("dry-run twin: nothing written") {
+        auto snapshot = tree.snapshot();
+        Run dry = run({"host", "disable", "--root", tree.path().string(), "--dry-run"});
+        CHECK(dry.code == to_int(ExitCode::ok));
+        CHECK(dry.out.find("    options kvm_intel nested=0\n") != std::string::npos);
+        CHECK(tree.snapshot() == snapshot);
+    }
+    SECTION("the file is corrected; the running module still says on") {
+        Run r = run({"host", "disable", "--root", tree.path().string()});
+        INFO(r.err);
+        CHECK(r.code == to_int(ExitCode::ok));
+        CHECK(r.out.find("  /etc/modprobe.d/kvm.conf:2 sets kvm_intel nested=1: changed to "
+                         "nested=0\n") != std::string::npos);
+        Run after = run({"check", "--root", tree.path().string(), "--expect-disabled"});
+        CHECK(after.code == to_int(ExitCode::not_ready));
+        CHECK(after.out.find("PASS  disabled.persist") != std::string::npos);
+        CHECK(after.out.find("FAIL  disabled.runtime") != std::string::npos);
+    }
+    SECTION("--tune is enable's only") {
+        Run r = run({"host", "disable", "--root", tree.path().string(), "--tune"});
+        CHECK(r.code == to_int(ExitCode::usage));
+    }
 }

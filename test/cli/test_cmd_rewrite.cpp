@@ -69,14 +69,26 @@ TEST_CASE("cmd_rewrite: exit codes tell changes from nothing to do", "[cmd_rewri
         REQUIRE(run.out.find("passwd='s3cret'") != std::string::npos); // defined as is
         REQUIRE(slurp(scratch.input) == k_custom);
     }
-    SECTION("already in the requested state: 5, the document unchanged") {
+    SECTION("already in the requested state: 0, the document unchanged") {
         std::ofstream(scratch.input)
             << "<domain><name>web-1</name><cpu mode='host-model'/></domain>";
         Run run = cli({"rewrite", scratch.input.string(), "--mode", "host-model"});
-        REQUIRE(run.code == to_int(ExitCode::unchanged));
+        REQUIRE(run.code == to_int(ExitCode::ok));
         REQUIRE(run.out == "<domain><name>web-1</name><cpu mode='host-model'/></domain>");
         REQUIRE(run.err == "virt-nest: file \"" + scratch.input.string() +
                                "\" is already nest-capable as asked; nothing to do\n");
+    }
+    SECTION("already in the requested state with --exit-code: 5, the document unchanged") {
+        std::ofstream(scratch.input)
+            << "<domain><name>web-1</name><cpu mode='host-model'/></domain>";
+        Run run = cli({"rewrite", scratch.input.string(), "--mode", "host-model", "--exit-code"});
+        REQUIRE(run.code == to_int(ExitCode::unchanged));
+        REQUIRE(run.out == "<domain><name>web-1</name><cpu mode='host-model'/></domain>");
+    }
+    SECTION("a changed document with --exit-code: still 0") {
+        Run run = cli({"rewrite", scratch.input.string(), "--mode", "host-model", "--exit-code"});
+        REQUIRE(run.code == to_int(ExitCode::ok));
+        REQUIRE(run.out.find("<cpu mode='host-model'/>") != std::string::npos);
     }
     SECTION("--verbose lists the changes on stderr") {
         Run run = cli({"rewrite", scratch.input.string(), "--mode", "custom", "-v"});
@@ -104,14 +116,18 @@ TEST_CASE("cmd_rewrite: --diff masks secrets and shows only the rewrite", "[cmd_
                            "   </devices>\n"
                            " </domain>\n");
     REQUIRE(run.out.find("s3cret") == std::string::npos);
-    SECTION("nothing to do: no diff and exit 5") {
+    SECTION("nothing to do: no diff, exit 0 (5 with --exit-code)") {
         Run again = cli(
             {"rewrite", scratch.input.string(), "--mode", "custom", "--feature", "svm", "--diff"});
         REQUIRE(again.code == 0);
         std::ofstream(scratch.input) << "<domain><cpu mode='host-model'/></domain>";
         Run none = cli({"rewrite", scratch.input.string(), "--mode", "host-model", "--diff"});
-        REQUIRE(none.code == to_int(ExitCode::unchanged));
+        REQUIRE(none.code == to_int(ExitCode::ok));
         REQUIRE(none.out.empty());
+        Run detailed = cli(
+            {"rewrite", scratch.input.string(), "--mode", "host-model", "--diff", "--exit-code"});
+        REQUIRE(detailed.code == to_int(ExitCode::unchanged));
+        REQUIRE(detailed.out.empty());
     }
 }
 
@@ -312,5 +328,41 @@ TEST_CASE("cmd_rewrite: item 27: -o creates missing parents private whatever the
         struct stat st {};
         REQUIRE(::stat(dir.c_str(), &st) == 0);
         CHECK((st.st_mode & 0777) == 0700);
+    }
+}
+
+TEST_CASE("cmd_rewrite: --color paints the diff on standard output only", "[cmd_rewrite]") {
+    Scratch scratch;
+    const std::vector<std::string> rewrite = {"rewrite", scratch.input.string(), "--mode",
+                                              "host-model", "--diff"};
+    auto with = [&](std::vector<std::string> global) {
+        global.insert(global.end(), rewrite.begin(), rewrite.end());
+        return cli(global);
+    };
+    SECTION("always: escape codes, NO_COLOR or not") {
+        ::setenv("NO_COLOR", "1", 1);
+        Run run = with({"--color", "always"});
+        ::unsetenv("NO_COLOR");
+        REQUIRE(run.code == 0);
+        REQUIRE_THAT(run.out,
+                     Catch::Matchers::Contains("\033[32m+  <cpu mode='host-model'/>\033[0m"));
+        REQUIRE_THAT(run.out,
+                     Catch::Matchers::Contains("\033[31m-    <model>Haswell</model>\033[0m"));
+    }
+    SECTION("never, and auto off a terminal: none") {
+        REQUIRE(with({"--color", "never"}).out.find('\033') == std::string::npos);
+        REQUIRE(with({}).out.find('\033') == std::string::npos);
+    }
+    SECTION("-o: the file never gets colour") {
+        fs::path output = scratch.dir / "out.diff";
+        std::vector<std::string> args = {"--color", "always"};
+        args.insert(args.end(), rewrite.begin(), rewrite.end());
+        args.insert(args.end(), {"-o", output.string()});
+        REQUIRE(cli(args).code == 0);
+        REQUIRE(slurp(output).find('\033') == std::string::npos);
+        REQUIRE(slurp(output).find("+  <cpu mode='host-model'/>") != std::string::npos);
+    }
+    SECTION("a bad value is a usage error") {
+        REQUIRE(with({"--color", "sometimes"}).code == to_int(ExitCode::usage));
     }
 }

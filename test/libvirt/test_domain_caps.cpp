@@ -50,6 +50,7 @@ TEST_CASE("domain_caps: this machine's KVM capabilities", "[domain_caps]") {
     CHECK(caps.arch == "x86_64");
     CHECK(caps.virt_type == "kvm");
     CHECK(caps.host_passthrough_supported);
+    CHECK(caps.host_passthrough_migratable);
     CHECK(caps.maximum_supported);
     REQUIRE(caps.host_model_supported);
     CHECK(caps.host_model_name == "kvm64");
@@ -84,6 +85,7 @@ TEST_CASE("domain_caps: this machine's TCG capabilities", "[domain_caps]") {
     DomainCaps caps = local_domcaps("localhost-qemu-7.2-tcg.x86_64.xml");
     CHECK(caps.virt_type == "qemu");
     CHECK_FALSE(caps.host_passthrough_supported);
+    CHECK_FALSE(caps.host_passthrough_migratable);
     CHECK(caps.maximum_supported);
     CHECK(caps.host_model_name == "EPYC");
     CHECK(caps.host_model_vendor == Vendor::amd);

@@ -93,10 +93,55 @@ TEST_CASE("backup_store: save writes private files that latest finds", "[backup_
         REQUIRE(read_backup(second) == "<domain>2</domain>");
         REQUIRE(store.latest(k_uuid)->path == again);
     }
-    SECTION("other connections and domains are separate") {
+    SECTION("other domains are separate; the domain UUID finds its backups in any store") {
         BackupStore other(tmp.path / "backups", "qemu+ssh://h/system");
-        REQUIRE_FALSE(other.latest(k_uuid).has_value());
+        REQUIRE(other.latest(k_uuid)->path == second);
+        REQUIRE(other.domain_dir(k_uuid) != store.domain_dir(k_uuid));
         REQUIRE_FALSE(store.latest("00000000-0000-0000-0000-000000000000").has_value());
+    }
+}
+
+TEST_CASE("backup_store: item 10: the host's identity keys the store, old stores are read",
+          "[backup_store]") {
+    TempDir tmp;
+    const fs::path root = tmp.path / "backups";
+    const std::string host = "4c4c4544-0000-4000-8000-000000000042";
+    // What an earlier version wrote: keyed by the URI's spelling.
+    BackupStore old(root, "qemu:///system");
+    const fs::path before =
+        old.save(k_uuid, "web-1", "<domain>old</domain>", BackupKind::enable, at(100));
+    BackupStore system(root, "qemu:///system", host);
+    BackupStore unix_socket(root, "qemu+unix:///system", host);
+
+    SECTION("new backups go to the host's store, whatever the URI") {
+        const fs::path after =
+            unix_socket.save(k_uuid, "web-1", "<domain>new</domain>", BackupKind::enable, at(200));
+        REQUIRE(after.parent_path() == root / ("host-" + host) / k_uuid);
+        REQUIRE(system.latest(k_uuid)->path == after);
+        REQUIRE(unix_socket.latest(k_uuid)->path == after);
+    }
+    SECTION("the URI-keyed store of the same spelling is still read, in time order") {
+        REQUIRE(system.latest(k_uuid)->path == before);
+        const fs::path after =
+            system.save(k_uuid, "web-1", "<domain>new</domain>", BackupKind::disable, at(50));
+        const std::vector<BackupEntry> entries = system.list(k_uuid);
+        REQUIRE(entries.size() == 2);
+        REQUIRE(entries.front().path == after); // stamped earlier
+        REQUIRE(entries.back().path == before);
+    }
+    SECTION("the domain's UUID finds them under another host UUID too") {
+        // libvirtd without SMBIOS draws a new host UUID at every start.
+        BackupStore restarted(root, "qemu:///system", "4c4c4544-0000-4000-8000-000000000043");
+        const fs::path after =
+            system.save(k_uuid, "web-1", "<domain>new</domain>", BackupKind::enable, at(300));
+        REQUIRE(restarted.latest(k_uuid)->path == after);
+        REQUIRE(restarted.list(k_uuid).size() == 2);
+        REQUIRE_FALSE(restarted.latest("00000000-0000-0000-0000-000000000000").has_value());
+    }
+    SECTION("a driver without a host UUID keeps the URI key") {
+        BackupStore keyless(root, "qemu:///system", "");
+        REQUIRE(keyless.domain_dir(k_uuid) == old.domain_dir(k_uuid));
+        REQUIRE(keyless.list(k_uuid).size() == 1);
     }
 }
 
@@ -202,4 +247,15 @@ TEST_CASE("backup_store: item 11: names of any length fit a file name", "[backup
     REQUIRE(a.filename() != b.filename());
     REQUIRE(read_backup(a) == "<domain>a</domain>");
     REQUIRE(store.latest(k_uuid)->path == b);
+}
+
+TEST_CASE("backup_store: item 27: a dangling --backup-dir symlink gets a clear message",
+          "[backup_store]") {
+    TempDir tmp;
+    fs::create_symlink(tmp.path / "gone", tmp.path / "backups");
+    BackupStore store(tmp.path / "backups", "qemu:///system");
+    REQUIRE_THROWS_WITH(store.save(k_uuid, "web-1", "<domain/>", BackupKind::enable, at(100)),
+                        "cannot create backup directory \"" + (tmp.path / "backups").string() +
+                            "\": it is a symlink to \"" + (tmp.path / "gone").string() +
+                            "\", which does not exist");
 }

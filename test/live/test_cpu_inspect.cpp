@@ -140,3 +140,62 @@ TEST_CASE("cpu_inspect: s390x sief2 and confidential guests", "[cpu_inspect]") {
         REQUIRE(inspect_cpu(s390x("")).launch_security.empty());
     }
 }
+
+TEST_CASE("cpu_inspect: the architecture's own nesting setting", "[cpu_inspect]") {
+    auto on_arch = [](const std::string& arch, const std::string& rest) {
+        return "<domain type='kvm'><name>p</name><os><type arch='" + arch +
+               "' machine='pseries'>hvm</type></os>" + rest + "</domain>";
+    };
+    SECTION("ppc64 nests only with nested-hv on; no state means on") {
+        CpuFacts absent = inspect_cpu(on_arch("ppc64le", "<cpu mode='host-passthrough'/>"));
+        REQUIRE_FALSE(absent.nested_hv.has_value());
+        REQUIRE(arch_blocks_nesting(absent));
+        CpuFacts off =
+            inspect_cpu(on_arch("ppc64", "<features><nested-hv state='off'/></features>"));
+        REQUIRE(off.nested_hv == false);
+        REQUIRE(arch_blocks_nesting(off));
+        CpuFacts bare = inspect_cpu(on_arch("ppc64", "<features><nested-hv/></features>"));
+        REQUIRE(bare.nested_hv == true);
+        REQUIRE_FALSE(arch_blocks_nesting(bare));
+        REQUIRE(arch_nest_setting(bare) == "nested-hv");
+    }
+    SECTION("s390x is blocked by sief2 alone") {
+        CpuFacts z = inspect_cpu(on_arch("s390x", "<cpu mode='host-passthrough'><feature "
+                                                  "policy='forbid' name='sief2'/></cpu>"));
+        REQUIRE(arch_blocks_nesting(z));
+        REQUIRE(arch_nest_setting(z) == "sief2");
+    }
+    SECTION("x86 has none: vmx/svm are CPU features") {
+        CpuFacts x86 = inspect_cpu(domain_with_cpu("<cpu mode='host-passthrough'/>"));
+        REQUIRE_FALSE(arch_blocks_nesting(x86));
+        REQUIRE(arch_nest_setting(x86).empty());
+    }
+    SECTION("a nested-hv change is a pending restart") {
+        CpuFacts on = inspect_cpu(on_arch("ppc64", "<features><nested-hv state='on'/></features>"));
+        CpuFacts off =
+            inspect_cpu(on_arch("ppc64", "<features><nested-hv state='off'/></features>"));
+        REQUIRE(restart_pending(on, off));
+        REQUIRE_FALSE(restart_pending(on, on));
+    }
+}
+
+TEST_CASE("cpu_inspect: the CPU to compare on another host", "[cpu_inspect]") {
+    SECTION("a custom model, as a document of its own") {
+        std::string cpu = comparable_cpu_xml(domain_with_cpu(
+            "<cpu mode='custom' match='exact'><model fallback='forbid'>Haswell-noTSX</model>"
+            "<feature policy='require' name='vmx'/></cpu>"));
+        REQUIRE(cpu == "<cpu mode='custom' match='exact'>\n  <model "
+                       "fallback='forbid'>Haswell-noTSX</model>\n  <feature policy='require' "
+                       "name='vmx'/>\n</cpu>\n");
+    }
+    SECTION("a model without a mode is custom") {
+        REQUIRE_FALSE(
+            comparable_cpu_xml(domain_with_cpu("<cpu><model>qemu64</model></cpu>")).empty());
+    }
+    SECTION("host CPUs, a model-less custom CPU and no <cpu> give nothing to compare") {
+        REQUIRE(comparable_cpu_xml(domain_with_cpu("<cpu mode='host-passthrough'/>")).empty());
+        REQUIRE(comparable_cpu_xml(domain_with_cpu("<cpu mode='host-model'/>")).empty());
+        REQUIRE(comparable_cpu_xml(domain_with_cpu("<cpu mode='custom'/>")).empty());
+        REQUIRE(comparable_cpu_xml(domain_with_cpu("")).empty());
+    }
+}

@@ -49,6 +49,9 @@ TEST_CASE("domain_report: the text report", "[domain_report]") {
                 "  - mode: custom -> host-passthrough\n"
                 "  note: running: applies after a cold boot: shut down and start; a guest reboot "
                 "is not enough\n"
+                "  then inside the guest: `grep -cwE 'vmx|svm' /proc/cpuinfo` (above 0) and `ls "
+                "-l /dev/kvm` (once kvm_intel or kvm_amd is loaded); from here: `virt-nest "
+                "verify web-1`\n"
                 "  warning: has 1 snapshot: reverting to one restores the CPU it was taken with\n"
                 "  backup: /b/web-1.xml\n"
                 "db-1: already nest-capable (host-passthrough passes vmx)\n"
@@ -98,8 +101,55 @@ TEST_CASE("domain_report: JSON records and summary", "[domain_report]") {
     SECTION("the summary counts each action") {
         REQUIRE(summary_json(run, style) == nlohmann::json::parse(R"({
                     "selected": 4, "changed": 1, "would_change": 0, "already": 1,
-                    "skipped": 1, "failed": 1, "dry_run": false, "exit_code": 3})"));
+                    "skipped": 1, "failed": 1, "dry_run": false, "lost_migration": 0})"));
     }
+}
+
+TEST_CASE("domain_report: the summary counts domains that lost cross-host migration",
+          "[domain_report]") {
+    ReportStyle style;
+    DomainOutcome lost = outcome("web-1", Action::changed);
+    lost.loses_migration = true;
+    DomainOutcome also = outcome("web-2", Action::changed);
+    also.loses_migration = true;
+    DomainOutcome kept = outcome("web-3", Action::changed);
+    DomainOutcome refused = outcome("web-4", Action::skipped);
+    refused.loses_migration = true; // not changed: not counted
+    const std::vector<DomainOutcome> run{lost, also, kept, refused};
+    REQUIRE(summary_line(run, style) ==
+            "summary: 4 selected: 3 changed, 0 already nest-capable, 1 skipped, 0 failed; 2 "
+            "domains became host-passthrough and lost live migration between hosts that are not "
+            "identical; see docs/choosing-a-mode.md");
+    REQUIRE(summary_json(run, style)["lost_migration"] == 2);
+    SECTION("a dry run counts what would change") {
+        style.dry_run = true;
+        lost.action = Action::would_change;
+        REQUIRE_THAT(summary_line({lost}, style),
+                     Catch::Matchers::EndsWith("(dry run: nothing was defined); 1 domain became "
+                                               "host-passthrough and lost live migration between "
+                                               "hosts that are not identical; see "
+                                               "docs/choosing-a-mode.md"));
+    }
+    SECTION("a state is a token, never prose") {
+        DomainOutcome off = outcome("web-4", Action::already);
+        off.state = "shut off";
+        REQUIRE(outcome_json(off, style)["state"] == "shut-off");
+        REQUIRE(state_token("in shutdown") == "in-shutdown");
+        REQUIRE(state_token("running") == "running");
+    }
+}
+
+TEST_CASE("domain_report: -q shows only what was skipped or failed", "[domain_report]") {
+    ReportStyle style;
+    style.quiet = true;
+    const std::vector<DomainOutcome> run = mixed_run();
+    std::string text = render_outcomes_text(run, style);
+    for (const DomainOutcome& o : run) {
+        CAPTURE(o.name);
+        REQUIRE((text.find(o.name + ": ") != std::string::npos) == is_shown_when_quiet(o));
+    }
+    REQUIRE(render_outcome_text(outcome("a", Action::changed), style).empty());
+    REQUIRE_THAT(text, Catch::Matchers::EndsWith(summary_line(run, style) + "\n"));
 }
 
 TEST_CASE("domain_report: exit code rule", "[domain_report]") {
@@ -122,6 +172,92 @@ TEST_CASE("domain_report: the list table and records", "[domain_report]") {
             "temp-1  running  transient   none                     no      -\n");
     REQUIRE(list_row_json(tmp) == nlohmann::json::parse(R"({
                 "name": "temp-1", "state": "running", "persistent": false, "cpu_mode": "none",
-                "model": null, "nested": false, "feature": null, "notes": []})"));
+                "model": null, "nested": false, "feature": null, "notes": [],
+                "not_migratable_to": []})"));
     REQUIRE(list_row_json(web)["model"] == "Skylake-Client");
+    web.not_migratable_to = {"qemu+ssh://kvm-b/system"};
+    REQUIRE(list_row_json(web)["not_migratable_to"] ==
+            nlohmann::json::parse(R"(["qemu+ssh://kvm-b/system"])"));
+}
+
+TEST_CASE("domain_report: 11.21 the list table escapes names and aligns by display width",
+          "[domain_report]") {
+    ListRow cafe{"caf\xc3\xa9", "running", true, "none", "", false, "", {}};
+    ListRow spoof{"x\rweb-1", "shut off", true, "none", "", false, "", {}};
+    REQUIRE(render_list_table({cafe, spoof}) ==
+            "NAME      STATE     PERSISTENT  CPU MODE  NESTED  FEATURE  NOTES\n"
+            "caf\xc3\xa9      running   yes         none      no      -\n"
+            "x\\rweb-1  shut off  yes         none      no      -\n");
+}
+
+TEST_CASE("domain_report: a fact about the host is said once, not per domain", "[domain_report]") {
+    const std::string unverified =
+        "host nesting support could not be verified (the driver reports no domain capabilities)";
+    REQUIRE(is_host_note(unverified));
+    REQUIRE_FALSE(is_host_note("has 1 snapshot: reverting to one restores the CPU"));
+    SECTION("enable's report") {
+        DomainOutcome a = outcome("web-1", Action::would_change);
+        a.warnings = {unverified, "has 1 snapshot"};
+        DomainOutcome b = outcome("web-2", Action::would_change);
+        b.warnings = {unverified};
+        DomainOutcome c = outcome("db-1", Action::already, "already nest-capable");
+        REQUIRE(render_outcomes_text({a, b, c}, ReportStyle{"enable", true, false}) ==
+                "web-1: would change\n"
+                "  warning: has 1 snapshot\n"
+                "web-2: would change\n"
+                "db-1: already nest-capable\n"
+                "warning: " +
+                    unverified +
+                    " (2 domains)\n"
+                    "summary: 3 selected: 2 would change, 1 already nest-capable, 0 skipped, 0 "
+                    "failed (dry run: nothing was defined)\n");
+        // JSON consumers read one record at a time: each keeps its warnings.
+        REQUIRE(outcome_json(b, ReportStyle{})["warnings"] == nlohmann::json::array({unverified}));
+    }
+    SECTION("list's table") {
+        ListRow web{"web-1", "shut off", true,  "host-passthrough",
+                    "",      false,      "vmx", {"host nesting support could not be verified"}};
+        ListRow db{
+            "db-1", "shut off",
+            true,   "host-passthrough",
+            "",     false,
+            "vmx",  {"managed-save image present", "host nesting support could not be verified"}};
+        REQUIRE(render_list_table({web, db}) ==
+                "NAME   STATE     PERSISTENT  CPU MODE          NESTED  FEATURE  NOTES\n"
+                "web-1  shut off  yes         host-passthrough  no      vmx\n"
+                "db-1   shut off  yes         host-passthrough  no      vmx      managed-save "
+                "image present\n"
+                "note: host nesting support could not be verified (2 domains)\n");
+    }
+    SECTION("host_notes counts each distinct note") {
+        auto notes = host_notes({{unverified},
+                                 {"x"},
+                                 {unverified, "host nesting support could "
+                                              "not be verified (other)"}});
+        REQUIRE(notes.size() == 2);
+        REQUIRE(notes[0] == std::make_pair(unverified, std::size_t{2}));
+        REQUIRE(notes[1].second == 1);
+    }
+}
+
+TEST_CASE("domain_report: colour only when asked, never in JSON", "[domain_report]") {
+    DomainOutcome changed = outcome("web-1", Action::would_change);
+    changed.diff = "--- web-1\n+++ web-1 (rewritten)\n-<cpu/>\n+<cpu mode='host-model'/>\n";
+    DomainOutcome failed = outcome("db-3", Action::failed, "boom");
+    ReportStyle plain{"enable", true, true};
+    ReportStyle coloured{"enable", true, true, true};
+    const std::string text = render_outcomes_text({changed, failed}, plain);
+    REQUIRE(text.find('\033') == std::string::npos);
+    const std::string painted = render_outcomes_text({changed, failed}, coloured);
+    REQUIRE_THAT(painted, Catch::Matchers::StartsWith("web-1: \033[32mwould change\033[0m\n"));
+    REQUIRE_THAT(painted, Catch::Matchers::Contains("db-3: \033[31mfailed\033[0m: boom\n"));
+    REQUIRE_THAT(painted, Catch::Matchers::Contains("\033[32m+<cpu mode='host-model'/>\033[0m\n"));
+    REQUIRE(outcome_json(changed, coloured).dump().find('\033') == std::string::npos);
+
+    ListRow web{"web-1", "shut off", true, "host-passthrough", "", true, "vmx", {}};
+    ListRow db{"db-1", "shut off", true, "custom", "", false, "vmx", {}};
+    REQUIRE(render_list_table({web, db}, true) ==
+            "NAME   STATE     PERSISTENT  CPU MODE          NESTED  FEATURE  NOTES\n"
+            "web-1  shut off  yes         host-passthrough  \033[32myes\033[0m     vmx\n"
+            "db-1   shut off  yes         custom            \033[33mno\033[0m      vmx\n");
 }

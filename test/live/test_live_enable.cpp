@@ -61,7 +61,10 @@ TEST_CASE("live enable: the whole fleet", "[live_enable]") {
         REQUIRE_THAT(outcome.text,
                      Catch::Matchers::EndsWith(
                          "summary: 7 selected: 4 would change, 3 already nest-capable, "
-                         "0 skipped, 0 failed (dry run: nothing was defined)\n"));
+                         "0 skipped, 0 failed (dry run: nothing was defined); 1 domain became "
+                         "host-passthrough and lost live migration between hosts that are not "
+                         "identical; see docs/choosing-a-mode.md\n"));
+        REQUIRE(outcome.summary["lost_migration"] == 1);
     }
 
     SECTION("real run: defines, backs up privately, and a second run finds nothing to do") {
@@ -109,7 +112,8 @@ TEST_CASE("live enable: --diff masks secrets", "[live_enable]") {
     const std::string diff = record_named(outcome.records, "db-1")["diff"];
     REQUIRE_THAT(diff,
                  Catch::Matchers::StartsWith("--- db-1 (current)\n+++ db-1 (nest-capable)\n"));
-    REQUIRE_THAT(diff, Catch::Matchers::Contains("+  <cpu mode='host-passthrough'"));
+    // Auto mode keeps db-1's named model (it migrates) and requires vmx in it.
+    REQUIRE_THAT(diff, Catch::Matchers::Contains("+    <feature policy='require' name='vmx'/>"));
     REQUIRE_THAT(outcome.text, !Catch::Matchers::Contains("s3cret-vnc"));
 }
 
@@ -175,6 +179,106 @@ TEST_CASE("live enable: refusals name the reason and the remedy", "[live_enable]
         RunOutcome real = enable_on(conn, enable_options(backups.path, {"db-1"}, false));
         REQUIRE(record_named(real.records, "db-1")["action"] == "changed");
         REQUIRE_THAT(real.text, Catch::Matchers::Contains("  warning: has 1 snapshot"));
+    }
+}
+
+TEST_CASE("live enable: auto mode keeps what migrates", "[live_enable]") {
+    live_test::TempDir backups;
+    Connection conn = Connection::open(live_test::fleet_uri());
+    const auto before = snapshot_fleet(conn);
+    for (bool dry_run : {true, false}) {
+        CAPTURE(dry_run);
+        RunOutcome outcome =
+            enable_on(conn, enable_options(backups.path, {"db-1", "legacy", "web-1"}, dry_run));
+        REQUIRE(virtnest::to_int(outcome.exit_code) == 0);
+        REQUIRE(outcome.summary["lost_migration"] == 1);
+        auto web1 = record_named(outcome.records, "web-1");
+        REQUIRE_THAT(web1["warnings"].dump(), Catch::Matchers::Contains("live migration now needs "
+                                                                        "hosts with identical "
+                                                                        "CPUs"));
+        REQUIRE_THAT(record_named(outcome.records, "db-1")["warnings"].dump(),
+                     !Catch::Matchers::Contains("live migration"));
+        if (dry_run) {
+            REQUIRE(snapshot_fleet(conn) == before);
+            continue;
+        }
+        const auto after = snapshot_fleet(conn);
+        REQUIRE_THAT(after.at("db-1"), Catch::Matchers::Contains(
+                                           "<cpu mode='custom' match='exact' check='partial'>"));
+        REQUIRE_THAT(after.at("db-1"), Catch::Matchers::Contains("Haswell-noTSX</model>"));
+        REQUIRE_THAT(after.at("db-1"),
+                     Catch::Matchers::Contains("<feature policy='require' name='vmx'/>"));
+        // Opteron_G3 lacks npt: the AMD model gets svm and npt required.
+        REQUIRE_THAT(after.at("legacy"),
+                     Catch::Matchers::Contains("<feature policy='require' name='svm'/>"));
+        REQUIRE_THAT(after.at("legacy"),
+                     Catch::Matchers::Contains("<feature policy='require' name='npt'/>"));
+        REQUIRE_THAT(after.at("web-1"), Catch::Matchers::Contains("<cpu mode='host-passthrough'"));
+    }
+}
+
+// --mode baseline on one host: the engine gives the cluster's CPU to each selected domain,
+// with backups and a dry-run twin; a second run finds them already on it. (The test driver
+// cannot compute a baseline; cli/cluster_baseline does that on a real daemon, system test 17.)
+TEST_CASE("live enable: a baseline reaches every selected domain", "[live_enable]") {
+    live_test::TempDir backups;
+    Connection conn = Connection::open(live_test::fleet_uri());
+    const auto before = snapshot_fleet(conn);
+    for (bool dry_run : {true, false}) {
+        CAPTURE(dry_run);
+        EnableOptions options = enable_options(backups.path, {"db-1", "web-1"}, dry_run);
+        options.nest.mode = CpuMode::custom;
+        options.nest.baseline_cpu = "<cpu mode='custom' match='exact'><model fallback='forbid'>"
+                                    "Haswell</model><vendor>Intel</vendor><feature "
+                                    "policy='require' name='vmx'/></cpu>";
+        RunOutcome outcome = enable_on(conn, options);
+        REQUIRE(virtnest::to_int(outcome.exit_code) == 0);
+        const std::string action = dry_run ? "would-change" : "changed";
+        REQUIRE(record_named(outcome.records, "db-1")["action"] == action);
+        REQUIRE(record_named(outcome.records, "web-1")["action"] == action);
+        if (dry_run) {
+            REQUIRE(snapshot_fleet(conn) == before);
+            REQUIRE(count_files(backups.path) == 0);
+            continue;
+        }
+        REQUIRE(count_files(backups.path) == 2);
+        const auto after = snapshot_fleet(conn);
+        for (const char* name : {"db-1", "web-1"}) {
+            CAPTURE(name);
+            REQUIRE_THAT(after.at(name), Catch::Matchers::Contains(
+                                             "<cpu mode='custom' match='exact' check='partial'>"));
+            REQUIRE_THAT(after.at(name),
+                         Catch::Matchers::Contains("<model fallback='forbid'>Haswell</model>"));
+            REQUIRE_THAT(after.at(name),
+                         Catch::Matchers::Contains("<feature policy='require' name='vmx'/>"));
+        }
+        REQUIRE(after.at("db-2") == before.at("db-2")); // not selected
+        RunOutcome again = enable_on(conn, options);
+        REQUIRE(again.summary["already"] == 2);
+    }
+}
+
+TEST_CASE("live enable: a confidential guest is refused, --force or not", "[live_enable]") {
+    live_test::TempDir backups;
+    Connection conn = Connection::open(live_test::fleet_uri());
+    conn.define("<domain type='test'><name>sev-1</name><uuid>1b2c3d4e-0000-4000-8000-0000000000ab"
+                "</uuid><memory unit='KiB'>65536</memory><os><type arch='i686'>hvm</type></os>"
+                "<launchSecurity type='sev'><policy>0x0003</policy></launchSecurity></domain>",
+                true, "sev-1");
+    const auto before = snapshot_fleet(conn);
+    for (bool force : {false, true}) {
+        CAPTURE(force);
+        EnableOptions options = enable_options(backups.path, {"sev-1"}, false);
+        options.nest.force = force;
+        RunOutcome outcome = enable_on(conn, options);
+        REQUIRE(virtnest::to_int(outcome.exit_code) == 3);
+        auto record = record_named(outcome.records, "sev-1");
+        REQUIRE(record["action"] == "skipped");
+        REQUIRE_THAT(record["reason"].get<std::string>(),
+                     Catch::Matchers::StartsWith("it is a confidential guest (<launchSecurity "
+                                                 "type='sev'>, AMD SEV)"));
+        REQUIRE(snapshot_fleet(conn) == before);
+        REQUIRE(count_files(backups.path) == 0);
     }
 }
 
@@ -306,7 +410,7 @@ TEST_CASE("live enable: an interrupted run reports everything and keeps no unuse
         REQUIRE(outcome.summary["changed"] == 1);
         REQUIRE(outcome.summary["already"] == 3);
         REQUIRE(outcome.summary["skipped"] == 3);
-        REQUIRE(outcome.summary["error"] == "interrupted by SIGINT");
+        REQUIRE(outcome.summary["stopped"] == "interrupted by SIGINT");
         REQUIRE_THAT(outcome.text, Catch::Matchers::EndsWith(
                                        "virt-nest: error: stopped: interrupted by SIGINT\n"));
         const auto after = snapshot_fleet(conn);

@@ -12,7 +12,7 @@ TEST_CASE("live list: one row per domain with the nesting facts", "[live_list]")
     Connection conn = Connection::open(live_test::fleet_uri());
     RunOutcome outcome = list_on(conn, ListOptions{});
     REQUIRE(virtnest::to_int(outcome.exit_code) == 0);
-    REQUIRE(outcome.summary.is_null());
+    REQUIRE(outcome.summary == nlohmann::json{{"listed", outcome.records.size()}});
     REQUIRE(outcome.records.size() == 7);
 
     SECTION("JSON shape") {
@@ -31,13 +31,14 @@ TEST_CASE("live list: one row per domain with the nesting facts", "[live_list]")
         auto build = record_named(outcome.records, "build-1");
         REQUIRE(build["nested"] == false);
         REQUIRE(build["feature"] == "vmx");
-        REQUIRE(build["state"] == "shut off");
+        REQUIRE(build["state"] == "shut-off");
         auto web1 = record_named(outcome.records, "web-1");
         REQUIRE(web1["cpu_mode"] == "none");
         REQUIRE(web1["nested"] == false);
         REQUIRE(web1["feature"].is_null());
-        REQUIRE(web1["notes"] ==
-                nlohmann::json::array({"host nesting support could not be verified"}));
+        REQUIRE(web1["notes"] == nlohmann::json::array({"host nesting support could not be "
+                                                        "verified (the driver reports no domain "
+                                                        "capabilities)"}));
     }
     SECTION("the table has a header and aligned rows") {
         REQUIRE_THAT(outcome.text, Catch::Matchers::StartsWith(
@@ -45,7 +46,13 @@ TEST_CASE("live list: one row per domain with the nesting facts", "[live_list]")
                                        "NESTED  FEATURE  NOTES\n"));
         REQUIRE_THAT(outcome.text, Catch::Matchers::Contains(
                                        "db-2       shut off  yes         custom (EPYC)           "
-                                       "yes     svm      "));
+                                       "yes     svm\n"));
+        // A fact about the host is said once, under the table, not on every row.
+        REQUIRE_THAT(outcome.text, Catch::Matchers::EndsWith(
+                                       "web-2      running   yes         host-model              "
+                                       "no      -\n"
+                                       "note: host nesting support could not be verified (the "
+                                       "driver reports no domain capabilities) (7 domains)\n"));
     }
 }
 
@@ -71,7 +78,7 @@ TEST_CASE("live list: notes for restart pending, managed save, snapshots, transi
     REQUIRE(web1["cpu_mode"] == "host-passthrough");
     REQUIRE(web1["notes"][0] == "restart pending: the inactive CPU differs from the running one");
     auto web2 = record_named(outcome.records, "web-2");
-    REQUIRE(web2["state"] == "shut off");
+    REQUIRE(web2["state"] == "shut-off"); // a token, as --state spells it
     REQUIRE(web2["notes"][0] == "managed-save image present");
     REQUIRE(record_named(outcome.records, "db-1")["notes"][0] == "2 snapshots");
     REQUIRE(record_named(outcome.records, "temp-1")["persistent"] == false);
@@ -85,5 +92,34 @@ TEST_CASE("live list: notes for restart pending, managed save, snapshots, transi
             names.push_back(record["name"]);
         }
         REQUIRE(names == std::vector<std::string>{"ci-runner", "temp-1", "web-1"});
+    }
+}
+
+TEST_CASE("live list: a running vCPU without the promised svm is an exact restart pending",
+          "[live_list]") {
+    Connection conn = Connection::open(live_test::fleet_uri());
+    const std::string head =
+        "<domain type='test'><name>amd-run-1</name>"
+        "<uuid>6b1d3c2e-0f4a-4c3b-9a51-2d7e8f9a0b1c</uuid><memory>65536</memory>"
+        "<os><type arch='x86_64'>hvm</type></os>"
+        "<cpu mode='custom' match='exact'><model>EPYC</model>";
+    conn.create_transient(head + "<feature policy='disable' name='svm'/></cpu></domain>");
+    ListOptions options;
+    options.selection.patterns = {"amd-run-1"};
+    SECTION("the same CPU running and stored: no note") {
+        auto row = record_named(list_on(conn, options).records, "amd-run-1");
+        REQUIRE(row["nested"] == false);
+        REQUIRE(row["notes"].size() <= 1); // at most the unverified-host note
+        for (const auto& note : row["notes"]) {
+            REQUIRE_THAT(note.get<std::string>(), !Catch::Matchers::StartsWith("restart"));
+        }
+    }
+    SECTION("svm stored, absent in the running vCPU") {
+        conn.define(head + "<feature policy='require' name='svm'/></cpu></domain>", false);
+        auto row = record_named(list_on(conn, options).records, "amd-run-1");
+        REQUIRE(row["nested"] == true);
+        REQUIRE(row["notes"][0] ==
+                "restart pending: the running vCPU lacks svm (live XML); power the guest off "
+                "and start it");
     }
 }

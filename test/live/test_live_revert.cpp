@@ -60,11 +60,12 @@ TEST_CASE("live revert: restores the backup exactly", "[live_revert]") {
         REQUIRE(outcome.summary["changed"] == 4);
         REQUIRE(snapshot_fleet(conn) == original);
         auto web1 = record_named(outcome.records, "web-1");
-        REQUIRE_THAT(web1["reason"].get<std::string>(), Catch::Matchers::StartsWith("restored \""));
+        REQUIRE_THAT(web1["reason"].get<std::string>(),
+                     Catch::Matchers::StartsWith("restored the CPU of \""));
         REQUIRE(web1["restart_required"] == true);
         // What revert replaced is kept too, and never chosen as "latest".
         REQUIRE(count_files(backups.path) == 8);
-        BackupStore store(backups.path, conn.uri());
+        BackupStore store = backup_store_for(conn, backups.path);
         REQUIRE(store.latest(web1["uuid"].get<std::string>())->kind == BackupKind::enable);
 
         RunOutcome again = revert_on(conn, revert_options(backups.path, {"web-1"}, false));
@@ -74,7 +75,7 @@ TEST_CASE("live revert: restores the backup exactly", "[live_revert]") {
     }
 
     SECTION("--backup restores the named file") {
-        BackupStore store(backups.path, conn.uri());
+        BackupStore store = backup_store_for(conn, backups.path);
         const std::string uuid = conn.lookup("db-1").uuid();
         RevertOptions options = revert_options(backups.path, {"db-1"}, false);
         options.backup_file = store.latest(uuid)->path;
@@ -99,6 +100,58 @@ TEST_CASE("live revert: restores the backup exactly", "[live_revert]") {
     }
 }
 
+TEST_CASE("live revert: item 13: only virt-nest's change is undone, unless --whole",
+          "[live_revert]") {
+    live_test::TempDir backups;
+    Connection conn = Connection::open(live_test::fleet_uri());
+    const std::string original = snapshot_fleet(conn).at("db-1");
+    REQUIRE(virtnest::to_int(enable_all(conn, backups.path).exit_code) == 0);
+    // The operator's edit after enable: more vCPUs.
+    const std::string vcpu2 = "<vcpu placement='static'>2</vcpu>";
+    const std::string vcpu4 = "<vcpu placement='static'>4</vcpu>";
+    std::string edited = conn.lookup("db-1").xml(XmlView::inactive_secure);
+    REQUIRE(edited.find(vcpu2) != std::string::npos);
+    edited.replace(edited.find(vcpu2), vcpu2.size(), vcpu4);
+    conn.define(edited, true, "db-1");
+    std::string original_with_edit = original;
+    original_with_edit.replace(original_with_edit.find(vcpu2), vcpu2.size(), vcpu4);
+
+    SECTION("dry run: names the CPU it would put back, changes nothing") {
+        RevertOptions options = revert_options(backups.path, {"db-1"}, true);
+        options.diff = true;
+        RunOutcome outcome = revert_on(conn, options);
+        REQUIRE(virtnest::to_int(outcome.exit_code) == 0);
+        auto db1 = record_named(outcome.records, "db-1");
+        REQUIRE(db1["action"] == "would-change");
+        REQUIRE_THAT(db1["reason"].get<std::string>(),
+                     Catch::Matchers::StartsWith("restore the CPU of \""));
+        REQUIRE_FALSE(db1["changes"].empty());
+        REQUIRE_THAT(db1["diff"].get<std::string>(), !Catch::Matchers::Contains("vcpu"));
+        REQUIRE(conn.lookup("db-1").xml(XmlView::inactive_secure) == edited);
+    }
+    SECTION("default: the CPU goes back, the later edit stays") {
+        RunOutcome outcome = revert_on(conn, revert_options(backups.path, {"db-1"}, false));
+        REQUIRE(virtnest::to_int(outcome.exit_code) == 0);
+        REQUIRE(record_named(outcome.records, "db-1")["action"] == "changed");
+        REQUIRE(conn.lookup("db-1").xml(XmlView::inactive_secure) == original_with_edit);
+        // The CPU is now as in the backup: nothing more to do without --whole.
+        RunOutcome again = revert_on(conn, revert_options(backups.path, {"db-1"}, false));
+        auto db1 = record_named(again.records, "db-1");
+        REQUIRE(db1["action"] == "already");
+        REQUIRE_THAT(db1["reason"].get<std::string>(),
+                     Catch::Matchers::EndsWith("(--whole restores the rest)"));
+    }
+    SECTION("--whole: the entire backup, the later edit undone too") {
+        RevertOptions options = revert_options(backups.path, {"db-1"}, false);
+        options.whole = true;
+        RunOutcome outcome = revert_on(conn, options);
+        REQUIRE(virtnest::to_int(outcome.exit_code) == 0);
+        REQUIRE_THAT(record_named(outcome.records, "db-1")["reason"].get<std::string>(),
+                     Catch::Matchers::StartsWith("restored \"" + backups.path.string()));
+        REQUIRE(conn.lookup("db-1").xml(XmlView::inactive_secure) == original);
+    }
+}
+
 TEST_CASE("live revert: refusals", "[live_revert]") {
     live_test::TempDir backups;
     Connection conn = Connection::open(live_test::fleet_uri());
@@ -119,7 +172,7 @@ TEST_CASE("live revert: refusals", "[live_revert]") {
     SECTION("a backup of another domain is refused") {
         REQUIRE(virtnest::to_int(enable_all(conn, backups.path).exit_code) == 0);
         const auto enabled = snapshot_fleet(conn);
-        BackupStore store(backups.path, conn.uri());
+        BackupStore store = backup_store_for(conn, backups.path);
         RevertOptions options = revert_options(backups.path, {"db-1"}, false);
         options.backup_file = store.latest(conn.lookup("web-1").uuid())->path;
         RunOutcome outcome = revert_on(conn, options);
@@ -145,7 +198,7 @@ TEST_CASE("live revert: item 9: a corrupt newest backup names the next older val
     Connection conn = Connection::open(live_test::fleet_uri());
     REQUIRE(virtnest::to_int(enable_all(conn, backups.path).exit_code) == 0);
     const auto enabled = snapshot_fleet(conn);
-    BackupStore store(backups.path, conn.uri());
+    BackupStore store = backup_store_for(conn, backups.path);
     const std::string uuid = conn.lookup("web-1").uuid();
     const std::filesystem::path good = store.latest(uuid)->path;
     const std::filesystem::path corrupt =
@@ -171,7 +224,7 @@ TEST_CASE("live revert: item 12: after a rename the UUID is the identity", "[liv
     Connection conn = Connection::open(live_test::fleet_uri());
     const auto original = snapshot_fleet(conn);
     REQUIRE(virtnest::to_int(enable_all(conn, backups.path).exit_code) == 0);
-    BackupStore store(backups.path, conn.uri());
+    BackupStore store = backup_store_for(conn, backups.path);
     const std::string uuid = conn.lookup("db-1").uuid();
     // The backup as `virsh domrename db-1 db-1` would have left it: taken under another name.
     std::string old = read_backup(store.latest(uuid)->path);

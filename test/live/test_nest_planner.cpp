@@ -19,6 +19,12 @@ DomainFacts facts_for(CpuMode mode, const std::string& model = {},
     return facts;
 }
 
+// The note auto mode adds when a domain without a model to keep becomes host-passthrough.
+const std::string k_lost_migration_note =
+    "host-passthrough (the domain names no CPU model to keep): live migration now needs hosts "
+    "with identical CPUs, microcode and kernel; for a cluster use 'virt-nest baseline' and "
+    "custom mode";
+
 NestTarget verified(Vendor vendor, bool offers, bool passthrough = true) {
     NestTarget target;
     target.verified = true;
@@ -38,7 +44,9 @@ TEST_CASE("nest_planner: auto mode on a verified host", "[nest_planner]") {
         REQUIRE(plan.action == PlanAction::change);
         REQUIRE(plan.request.mode == CpuMode::host_passthrough);
         REQUIRE(plan.request.feature == NestFeature::vmx);
-        REQUIRE(plan.warnings.empty());
+        // Auto mode says what host-passthrough costs, and the summary counts it.
+        REQUIRE(plan.loses_migration);
+        REQUIRE(plan.warnings == std::vector<std::string>{k_lost_migration_note});
     }
     SECTION("host-passthrough already passes what the host offers") {
         Plan plan = plan_domain(facts_for(CpuMode::host_passthrough), verified(Vendor::intel, true),
@@ -74,7 +82,10 @@ TEST_CASE("nest_planner: refusals carry reason and remedy", "[nest_planner]") {
         Plan forced =
             plan_domain(facts_for(CpuMode::none), verified(Vendor::intel, false), options);
         REQUIRE(forced.action == PlanAction::change);
-        REQUIRE(forced.warnings.size() == 1);
+        REQUIRE(forced.warnings.size() == 2);
+        REQUIRE_THAT(forced.warnings[0],
+                     Catch::Matchers::StartsWith("forced: this host offers no nesting"));
+        REQUIRE(forced.warnings[1] == k_lost_migration_note);
     }
     SECTION("transient domain") {
         DomainFacts facts = facts_for(CpuMode::none);
@@ -144,7 +155,8 @@ TEST_CASE("nest_planner: unverified hosts fall back and warn", "[nest_planner]")
         REQUIRE(plan.request.mode == CpuMode::host_passthrough);
         REQUIRE(plan.warnings ==
                 std::vector<std::string>{"host nesting support could not be verified (the driver "
-                                         "reports no domain capabilities)"});
+                                         "reports no domain capabilities)",
+                                         k_lost_migration_note});
     }
     SECTION("host-model is made explicit instead of assumed") {
         Plan plan = plan_domain(facts_for(CpuMode::host_model, "", "test"),
@@ -189,21 +201,24 @@ struct World {
     std::optional<CpuCompat> compat = CpuCompat::superset;
     int snapshots = 0;
     std::string live_cpu = "<cpu mode='host-passthrough'/>";
+    // The <cpu> document decide() is expected to compare.
+    std::string compare_cpu = "<cpu mode='custom' match='exact'><model fallback='forbid'>"
+                              "Skylake-Client</model><feature policy='require' name='vmx'/></cpu>";
 };
 
 const char* const k_uuid = "6695eb01-f6a4-8304-79aa-97f2502e193f";
 
-std::string domain_xml(const std::string& cpu, const std::string& type = "kvm") {
+std::string domain_xml(const std::string& cpu, const std::string& type = "kvm",
+                       const std::string& arch = "x86_64") {
     return "<domain type='" + type + "'><name>web-1</name><uuid>" + k_uuid +
-           "</uuid><memory unit='KiB'>65536</memory><os><type arch='x86_64' "
-           "machine='pc'>hvm</type></os>" +
-           cpu + "</domain>";
+           "</uuid><memory unit='KiB'>65536</memory><os><type arch='" + arch + "' machine='" +
+           (arch.starts_with("ppc") ? "pseries" : "pc") + "'>hvm</type></os>" + cpu + "</domain>";
 }
 
 DomainRead read_of(const std::string& cpu, DomainState state = DomainState::shut_off,
-                   bool persistent = true) {
+                   bool persistent = true, const std::string& arch = "x86_64") {
     DomainRead read;
-    read.xml = domain_xml(cpu);
+    read.xml = domain_xml(cpu, "kvm", arch);
     read.cpu = inspect_cpu(read.xml);
     read.state = state;
     read.persistent = persistent;
@@ -225,9 +240,7 @@ Decision decide_in(const DomainRead& read, const World& world, const NestOptions
         case Fact::nest_target: answers.target = &world.target; break;
         case Fact::managed_save: answers.managed_save = world.managed_save; break;
         case Fact::cpu_compat:
-            REQUIRE(decision.compare_cpu ==
-                    "<cpu mode='custom' match='exact'><model fallback='forbid'>Skylake-Client"
-                    "</model><feature policy='require' name='vmx'/></cpu>");
+            REQUIRE(decision.compare_cpu == world.compare_cpu);
             answers.compat = world.compat;
             break;
         case Fact::snapshots: answers.snapshots = world.snapshots; break;
@@ -261,12 +274,13 @@ TEST_CASE("nest_planner: decide changes a shut-off domain after asking what it n
     REQUIRE_THAT(decision.new_xml, Catch::Matchers::Contains("<cpu mode='host-passthrough'"));
     REQUIRE(decision.plan.request.mode == CpuMode::host_passthrough);
     REQUIRE_FALSE(decision.restart_required);
-    REQUIRE(decision.warnings.empty());
+    REQUIRE(decision.warnings == std::vector<std::string>{k_lost_migration_note});
     SECTION("snapshots add a warning") {
         world.snapshots = 2;
         asked.clear();
         REQUIRE(decide_in(read_of(""), world, NestOptions{}, asked).warnings ==
                 std::vector<std::string>{
+                    k_lost_migration_note,
                     "has 2 snapshots: reverting to one restores the CPU it was taken with"});
     }
 }
@@ -359,8 +373,9 @@ TEST_CASE("nest_planner: decide refuses what would change unsafely", "[nest_plan
         options.force = true;
         Decision forced = decide_in(read_of(""), world, options, asked);
         REQUIRE(forced.verdict == Verdict::change);
-        REQUIRE(forced.warnings.size() == 1);
-        REQUIRE_THAT(forced.warnings[0],
+        REQUIRE(forced.warnings.size() == 2);
+        REQUIRE(forced.warnings[0] == k_lost_migration_note);
+        REQUIRE_THAT(forced.warnings[1],
                      Catch::Matchers::StartsWith("forced: managed-save image present"));
     }
     SECTION("a host without nesting refuses even what is already as asked") {
@@ -430,4 +445,251 @@ TEST_CASE("nest_planner: items 19, 20: remedies quote the name and keep the secr
     facts.managed_save = true;
     CHECK_THAT(*safety_refusal(facts),
                Catch::Matchers::Contains("`virsh managedsave-remove 'web $(id);x'`"));
+}
+
+TEST_CASE("nest_planner: 11.19 remedies carry -c URI when one was given", "[nest_planner]") {
+    DomainFacts facts;
+    facts.cpu.name = "web-1";
+    facts.persistent = false;
+    CHECK(safety_refusal(facts, "qemu+ssh://kvm-7/system") ==
+          std::optional<std::string>(
+              "transient domain: defining it would make it persistent; make it persistent "
+              "yourself first (virsh -c qemu+ssh://kvm-7/system dumpxml --security-info web-1 > "
+              "web-1.xml && virsh -c qemu+ssh://kvm-7/system define web-1.xml) or pass --force"));
+    facts.persistent = true;
+    facts.managed_save = true;
+    CHECK_THAT(
+        *safety_refusal(facts, "qemu+ssh://kvm 7/system"),
+        Catch::Matchers::Contains("`virsh -c 'qemu+ssh://kvm 7/system' managedsave-remove web-1`"));
+    CHECK_THAT(*safety_refusal(facts),
+               Catch::Matchers::Contains("`virsh managedsave-remove web-1`"));
+}
+
+// ---- issue 14: confidential guests, sief2, migration-aware auto mode ----
+
+TEST_CASE("nest_planner: a confidential guest is refused first, --force or not", "[nest_planner]") {
+    const std::string sev_reason =
+        "it is a confidential guest (<launchSecurity type='sev'>, AMD SEV): the hardware does "
+        "not offer nested virtualization to such guests, so no option changes this";
+    DomainFacts facts = facts_for(CpuMode::host_passthrough);
+    facts.cpu.launch_security = "sev";
+    NestOptions options;
+    SECTION("refused although host-passthrough would otherwise be already") {
+        Plan plan = plan_domain(facts, verified(Vendor::amd, true), options);
+        REQUIRE(plan.action == PlanAction::skip);
+        REQUIRE(plan.reason == sev_reason);
+    }
+    SECTION("--force does not override it") {
+        options.force = true;
+        Plan plan = plan_domain(facts, verified(Vendor::amd, false), options);
+        REQUIRE(plan.action == PlanAction::skip);
+        REQUIRE(plan.reason == sev_reason);
+        REQUIRE(plan.warnings.empty());
+    }
+    SECTION("disable is not refused") {
+        options.nesting = Nesting::disable;
+        REQUIRE(plan_domain(facts, verified(Vendor::amd, true), options).action ==
+                PlanAction::change);
+    }
+    SECTION("decide: refused before any other fact, even a transient domain's") {
+        World world;
+        world.target = verified(Vendor::intel, true);
+        std::vector<Fact> asked;
+        options.force = true;
+        Decision decision =
+            decide_in(read_of("<cpu mode='host-passthrough'/><launchSecurity type='tdx'/>",
+                              DomainState::running, false),
+                      world, options, asked);
+        REQUIRE(decision.verdict == Verdict::skip);
+        REQUIRE_THAT(decision.reason,
+                     Catch::Matchers::StartsWith("it is a confidential guest (<launchSecurity "
+                                                 "type='tdx'>, Intel TDX)"));
+        REQUIRE(asked == std::vector<Fact>{Fact::nest_target});
+    }
+}
+
+TEST_CASE("nest_planner: s390x with sief2 disabled is not already nest-capable", "[nest_planner]") {
+    World world;
+    world.target = fallback_target("kvm", std::nullopt);
+    std::vector<Fact> asked;
+    SECTION("sief2 disabled: the block is removed") {
+        Decision decision = decide_in(
+            read_of("<cpu mode='host-passthrough'><feature policy='disable' name='sief2'/></cpu>",
+                    DomainState::shut_off, true, "s390x"),
+            world, {}, asked);
+        REQUIRE(decision.verdict == Verdict::change);
+        REQUIRE(decision.plan.request.mode == CpuMode::host_passthrough);
+        REQUIRE_FALSE(decision.plan.loses_migration);
+        REQUIRE_THAT(decision.new_xml, !Catch::Matchers::Contains("sief2"));
+    }
+    SECTION("sief2 not blocked: already") {
+        Decision decision = decide_in(
+            read_of("<cpu mode='host-passthrough'/>", DomainState::shut_off, true, "s390x"), world,
+            {}, asked);
+        REQUIRE(decision.verdict == Verdict::already);
+        REQUIRE(decision.reason ==
+                "already nest-capable (host-passthrough passes the host's vmx/svm)");
+    }
+    SECTION("a custom s390x model keeps its model and gets sief2 required") {
+        Decision decision =
+            decide_in(read_of("<cpu mode='custom' match='exact'><model>gen15a</model></cpu>",
+                              DomainState::shut_off, true, "s390x"),
+                      world, {}, asked);
+        REQUIRE(decision.verdict == Verdict::change);
+        REQUIRE(decision.plan.request.mode == CpuMode::custom);
+        REQUIRE_THAT(decision.new_xml,
+                     Catch::Matchers::Contains("<feature policy='require' name='sief2'/>"));
+    }
+}
+
+TEST_CASE("nest_planner: ppc64 without nested-hv is not already nest-capable", "[nest_planner]") {
+    World world;
+    world.target = fallback_target("kvm", std::nullopt);
+    std::vector<Fact> asked;
+    const std::string cpu = "<cpu mode='host-passthrough'/>";
+    Decision decision =
+        decide_in(read_of(cpu, DomainState::shut_off, true, "ppc64"), world, {}, asked);
+    REQUIRE(decision.verdict == Verdict::change);
+    REQUIRE(decision.changes == std::vector<std::string>{"added <nested-hv state='on'/> to "
+                                                         "<features>"});
+    REQUIRE(decide_in(read_of(cpu + "<features><nested-hv state='on'/></features>",
+                              DomainState::shut_off, true, "ppc64"),
+                      world, {}, asked)
+                .verdict == Verdict::already);
+}
+
+TEST_CASE("nest_planner: auto mode makes the smallest change that nests", "[nest_planner]") {
+    NestOptions options;
+    NestTarget intel = verified(Vendor::intel, true);
+    intel.custom_models = {{"Haswell-noTSX", true, "Intel"},
+                           {"Cascadelake-Server", false, "Intel"}};
+    intel.passthrough_migratable = true;
+    SECTION("a custom model the host can run is kept, with the feature required") {
+        Plan plan = plan_domain(facts_for(CpuMode::custom, "Haswell-noTSX"), intel, options);
+        REQUIRE(plan.action == PlanAction::change);
+        REQUIRE(plan.request.mode == CpuMode::custom);
+        REQUIRE(plan.request.model == std::optional<std::string>("Haswell-noTSX"));
+        REQUIRE(plan.request.feature == NestFeature::vmx);
+        REQUIRE(plan.request.require_paging);
+        REQUIRE_FALSE(plan.loses_migration);
+        REQUIRE(plan.warnings.empty());
+    }
+    SECTION("a model domain capabilities call unusable goes host-passthrough, migratable") {
+        Plan plan = plan_domain(facts_for(CpuMode::custom, "Cascadelake-Server"), intel, options);
+        REQUIRE(plan.request.mode == CpuMode::host_passthrough);
+        REQUIRE(plan.request.migratable);
+        REQUIRE(plan.loses_migration);
+        REQUIRE(plan.warnings.size() == 1);
+        REQUIRE_THAT(plan.warnings[0],
+                     Catch::Matchers::StartsWith("host-passthrough (CPU model "
+                                                 "\"Cascadelake-Server\" cannot run on this host "
+                                                 "with nesting): live migration now needs"));
+    }
+    SECTION("migratable='on' only where domain capabilities offer it") {
+        intel.passthrough_migratable = false;
+        Plan plan = plan_domain(facts_for(CpuMode::none), intel, options);
+        REQUIRE(plan.request.mode == CpuMode::host_passthrough);
+        REQUIRE_FALSE(plan.request.migratable);
+        REQUIRE(plan.loses_migration);
+    }
+    SECTION("host-model passing vmx is already; with vmx disabled it stays host-model") {
+        DomainFacts facts = facts_for(CpuMode::host_model);
+        REQUIRE(plan_domain(facts, intel, options).action == PlanAction::already);
+        facts.cpu.vmx = FeaturePolicy::disable;
+        Plan plan = plan_domain(facts, intel, options);
+        REQUIRE(plan.action == PlanAction::change);
+        REQUIRE(plan.request.mode == CpuMode::host_model);
+        REQUIRE_FALSE(plan.loses_migration);
+    }
+    SECTION("host-model without vmx on the host, forced: host-passthrough") {
+        options.force = true;
+        Plan plan =
+            plan_domain(facts_for(CpuMode::host_model), verified(Vendor::intel, false), options);
+        REQUIRE(plan.request.mode == CpuMode::host_passthrough);
+        REQUIRE(plan.loses_migration);
+    }
+    SECTION("a custom model on an unverified host is kept") {
+        Plan plan = plan_domain(facts_for(CpuMode::custom, "Haswell-noTSX"),
+                                fallback_target("kvm", Vendor::intel), options);
+        REQUIRE(plan.request.mode == CpuMode::custom);
+        REQUIRE(plan.request.model == std::optional<std::string>("Haswell-noTSX"));
+    }
+    SECTION("a model no vendor is known for, on an unverified host: host-passthrough") {
+        Plan plan = plan_domain(facts_for(CpuMode::custom, "qemu64"),
+                                fallback_target("kvm", std::nullopt), options);
+        REQUIRE(plan.action == PlanAction::change);
+        REQUIRE(plan.request.mode == CpuMode::host_passthrough);
+        REQUIRE(plan.loses_migration);
+    }
+    SECTION("an explicit mode is not auto: no migration note") {
+        options.mode = CpuMode::host_passthrough;
+        Plan plan = plan_domain(facts_for(CpuMode::custom, "Haswell-noTSX"), intel, options);
+        REQUIRE(plan.request.mode == CpuMode::host_passthrough);
+        REQUIRE_FALSE(plan.loses_migration);
+    }
+}
+
+TEST_CASE("nest_planner: decide keeps a custom model, or re-plans when libvirt refuses it",
+          "[nest_planner]") {
+    World world;
+    world.target = verified(Vendor::intel, true);
+    world.target.custom_models = {{"Skylake-Client", true, "Intel"}};
+    world.target.passthrough_migratable = true;
+    const std::string cpu = "<cpu mode='custom' match='exact' check='partial'><model "
+                            "fallback='allow'>Skylake-Client</model></cpu>";
+    std::vector<Fact> asked;
+    NestOptions options;
+    SECTION("compatible: model, match, check and fallback kept; vmx required") {
+        Decision decision = decide_in(read_of(cpu), world, options, asked);
+        REQUIRE(decision.verdict == Verdict::change);
+        REQUIRE(asked == std::vector<Fact>{Fact::nest_target, Fact::managed_save, Fact::cpu_compat,
+                                           Fact::snapshots});
+        REQUIRE_THAT(decision.new_xml, Catch::Matchers::Contains(
+                                           "<cpu mode='custom' match='exact' check='partial'>"));
+        REQUIRE_THAT(decision.new_xml,
+                     Catch::Matchers::Contains("<model fallback='allow'>Skylake-Client</model>"));
+        REQUIRE_THAT(decision.new_xml,
+                     Catch::Matchers::Contains("<feature policy='require' name='vmx'/>"));
+        REQUIRE_FALSE(decision.plan.loses_migration);
+    }
+    SECTION("incompatible: host-passthrough with migratable='on' and the migration note") {
+        world.compat = CpuCompat::incompatible;
+        Decision decision = decide_in(read_of(cpu), world, options, asked);
+        REQUIRE(decision.verdict == Verdict::change);
+        REQUIRE(decision.plan.request.mode == CpuMode::host_passthrough);
+        REQUIRE(decision.plan.loses_migration);
+        REQUIRE_THAT(decision.new_xml,
+                     Catch::Matchers::Contains("<cpu mode='host-passthrough' check='partial' "
+                                               "migratable='on'/>"));
+        REQUIRE(decision.warnings.size() == 1);
+        REQUIRE_THAT(decision.warnings[0], Catch::Matchers::Contains("live migration now needs"));
+    }
+    SECTION("incompatible and no host-passthrough: refused with the remedy") {
+        world.compat = CpuCompat::incompatible;
+        world.target.host_passthrough_supported = false;
+        Decision decision = decide_in(read_of(cpu), world, options, asked);
+        REQUIRE(decision.verdict == Verdict::skip);
+        REQUIRE_THAT(decision.reason,
+                     Catch::Matchers::StartsWith("CPU model \"Skylake-Client\" is not usable"));
+    }
+    SECTION("an explicit --mode custom is refused, not re-planned") {
+        world.compat = CpuCompat::incompatible;
+        options.mode = CpuMode::custom;
+        REQUIRE(decide_in(read_of(cpu), world, options, asked).verdict == Verdict::skip);
+    }
+    SECTION("AMD: EPYC with svm disabled keeps its model and gets svm and npt required") {
+        world.target = verified(Vendor::amd, true);
+        world.target.custom_models = {{"EPYC", true, "AMD"}};
+        world.compare_cpu = "<cpu mode='custom' match='exact'><model fallback='forbid'>EPYC"
+                            "</model><feature policy='require' name='svm'/></cpu>";
+        Decision decision =
+            decide_in(read_of("<cpu mode='custom' match='exact'><model>EPYC</model><feature "
+                              "policy='disable' name='svm'/></cpu>"),
+                      world, options, asked);
+        REQUIRE(decision.verdict == Verdict::change);
+        REQUIRE_THAT(decision.new_xml,
+                     Catch::Matchers::Contains("<feature policy='require' name='svm'/>"));
+        REQUIRE_THAT(decision.new_xml,
+                     Catch::Matchers::Contains("<feature policy='require' name='npt'/>"));
+    }
 }

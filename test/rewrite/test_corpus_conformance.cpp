@@ -252,6 +252,15 @@ std::string expected_refusal(const std::string& xml, const std::string& label) {
         return "cannot enable nesting in domain \"" + name +
                "\": " + *confidential_refusal(security.attribute("type").value());
     }
+    // Confidential first: rewrite_cpu refuses it before looking at the machine.
+    std::string machine =
+        doc.child("domain").child("os").child("type").attribute("machine").value();
+    if (arch.starts_with("ppc") && !machine.empty() && !machine.starts_with("pseries") &&
+        label != "disable") {
+        return "cannot enable nesting in domain \"" + name +
+               "\": nested-hv exists only on pseries machines, and its machine is \"" + machine +
+               "\"; use machine='pseries'";
+    }
     if (label == "disable" && (is_x86(arch) || arch.starts_with("s390")) && mode_less) {
         return "cannot disable nesting in domain \"" + name +
                "\": it uses the hypervisor's default CPU; pass --mode host-passthrough, "

@@ -198,6 +198,19 @@ TEST_CASE("cpu_rewrite: architectures other than x86", "[cpu_rewrite]") {
         REQUIRE_FALSE(rewrite_cpu(xml, RewriteRequest{}).changed);
         REQUIRE(rewrite_cpu(xml, disable()).changes == Lines{"nested-hv: on -> off"});
     }
+    SECTION("ppc64 nests only on pseries; disabling works on any machine") {
+        std::string powernv = "<domain type='kvm'>\n  <name>vm</name>\n  <os>\n    <type "
+                              "arch='ppc64' machine='powernv9'>hvm</type>\n  </os>\n</domain>\n";
+        REQUIRE_THROWS_WITH(rewrite_cpu(powernv, RewriteRequest{}),
+                            "cannot enable nesting in domain \"vm\": nested-hv exists only on "
+                            "pseries machines, and its machine is \"powernv9\"; use "
+                            "machine='pseries'");
+        REQUIRE_FALSE(rewrite_cpu(powernv, disable()).changed);
+        std::string versioned = powernv;
+        versioned.replace(versioned.find("powernv9"), 8, "pseries-7.2");
+        REQUIRE(rewrite_cpu(versioned, RewriteRequest{}).changes ==
+                Lines{"added <nested-hv state='on'/> to <features>"});
+    }
     SECTION("ppc64 host-model keeps its compatibility model and never gets vmx") {
         std::string xml =
             domain("  <cpu mode='host-model'>\n    <model>power9</model>\n  </cpu>\n", "ppc64");

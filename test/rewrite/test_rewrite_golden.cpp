@@ -54,9 +54,15 @@ std::string relative_paths(std::string text) {
 
 using Run = test_support::CliRun;
 
+// --exit-code: the golden cases tell "nothing to do" (5) from a change (0).
+// Option values naming xml-fixtures/... (--baseline FILE) are resolved in the checkout.
 Run rewrite(const fs::path& file, const std::vector<std::string>& options) {
-    std::vector<std::string> args{"rewrite", file.string()};
-    args.insert(args.end(), options.begin(), options.end());
+    std::vector<std::string> args{"rewrite", file.string(), "--exit-code"};
+    for (const std::string& option : options) {
+        args.push_back(option.starts_with("xml-fixtures/")
+                           ? (k_fixtures.parent_path() / option).string()
+                           : option);
+    }
     Run run = test_support::run_cli_captured(args);
     run.out = relative_paths(run.out);
     run.err = relative_paths(run.err);

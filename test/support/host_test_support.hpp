@@ -27,10 +27,11 @@ class FakeHostFiles : public virtnest::HostFiles {
   public:
     std::map<std::string, std::string> files;
     std::map<std::string, std::string> device_errors; // path -> reason open_device reports
+    std::set<std::string> unreadable; // listed paths whose read fails (no permission)
 
     std::optional<std::string> read(const std::string& path) const override {
         auto it = files.find(path);
-        if (it == files.end()) {
+        if (it == files.end() || unreadable.count(path) != 0U) {
             return std::nullopt;
         }
         return it->second;

@@ -7,6 +7,8 @@
 //
 // Environment: VNSYS_SHIM_DOMAIN (domain name), VNSYS_SHIM_READ (N, default 2),
 // VNSYS_SHIM_COMMAND (run through /bin/sh), VNSYS_SHIM_LOG (file the reads are logged to).
+#include "shim_env.hpp"
+
 #include <libvirt/libvirt.h>
 
 #include <dlfcn.h>
@@ -18,26 +20,13 @@
 
 namespace {
 
+using vnsys_shim::env_or;
+using vnsys_shim::log_line;
+
 using GetXmlDesc = char* (*)(virDomainPtr, unsigned int);
 
 std::mutex g_mutex;
 int g_reads = 0;
-
-std::string env_or(const char* name, const char* fallback) {
-    const char* value = std::getenv(name);
-    return value != nullptr ? value : fallback;
-}
-
-void log_line(const std::string& line) {
-    const std::string path = env_or("VNSYS_SHIM_LOG", "");
-    if (path.empty()) {
-        return;
-    }
-    if (std::FILE* f = std::fopen(path.c_str(), "a")) {
-        std::fprintf(f, "%s\n", line.c_str());
-        std::fclose(f);
-    }
-}
 
 } // namespace
 

@@ -76,6 +76,21 @@ vn_at() {
     show_output "$OUT" "  | "
     show_output "$ERR" "  ! "
     echo "  exit $RC"
+    local arg
+    for arg in "$@"; do
+        case $arg in
+        --json) validate_json "$OUT" ;;
+        --json-lines) validate_json --lines "$OUT" ;;
+        esac
+    done
+}
+
+# validate_json [--lines] FILE: FILE is virt-nest --json (or --json-lines) output that
+# validates against docs/json-schema/virt-nest.schema.json; vn and vn_at call it for every
+# run given --json or --json-lines, a test that runs virt-nest itself calls it.
+validate_json() {
+    "$VNSYS_LIB_DIR/../../scripts/validate-json" "$@" ||
+        fail "the output in ${*: -1} does not validate against the JSON schema"
 }
 
 show_output() {

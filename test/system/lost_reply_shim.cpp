@@ -5,6 +5,8 @@
 // lost although the define landed. Not part of the virtnest library; see edit_shim.cpp.
 //
 // Environment: VNSYS_SHIM_DOMAIN (domain name), VNSYS_SHIM_COMMAND (run through /bin/sh).
+#include "shim_env.hpp"
+
 #include <libvirt/libvirt.h>
 
 #include <dlfcn.h>
@@ -15,15 +17,12 @@
 
 namespace {
 
+using vnsys_shim::env_or;
+
 using DefineXmlFlags = virDomainPtr (*)(virConnectPtr, const char*, unsigned int);
 
 std::mutex g_mutex;
 bool g_done = false;
-
-std::string env_or(const char* name, const char* fallback) {
-    const char* value = std::getenv(name);
-    return value != nullptr ? value : fallback;
-}
 
 } // namespace
 

@@ -60,13 +60,29 @@ grep -q -P "^$target\tnew$" "$WORK/restart-classes" || fail "$target was not con
 [ "$(field "$target" action)" = changed ] || fail "$target: $(field "$target" action): $(field "$target" reason)"
 field "$target" warnings | grep -q "the connection was lost during the define" ||
     fail "$target: no warning about the lost connection"
-[ "$(field "${names[0]}" action)" = changed ] || fail "${names[0]} not changed"
-[ "$(field "${names[2]}" action)" = skipped ] || fail "${names[2]} not skipped"
-field "${names[2]}" reason | grep -q "^not attempted: the connection was lost" ||
-    fail "${names[2]}: $(field "${names[2]}" reason)"
-grep -q -P "^${names[2]}\told$" "$WORK/restart-classes" || fail "${names[2]} changed"
-[ "$(count_files "$BACKUPS")" -eq 2 ] || fail "$(count_files "$BACKUPS") backups, expected 2 (the not attempted domain keeps none)"
-pass "$target changed (read back on a new connection), ${names[2]} not attempted, 2 backups"
+# The engine keeps several domains in flight: each other domain was not started yet ("not
+# attempted"), or its own define met the dead connection and a new connection read its old
+# definition back ("nothing was defined"), or its define landed before the daemon died. What
+# each is reported as must be what it is: unchanged without a backup, or changed with one.
+backups=1
+for other in "${names[0]}" "${names[2]}"; do
+    last="$(field "$other" action): $(field "$other" reason)"
+    case "$last" in
+    "skipped: not attempted: the connection was lost"* | \
+        "failed: the connection was lost during the define"*"nothing was defined")
+        grep -q -P "^$other\told$" "$WORK/restart-classes" || fail "$other changed, reported as $last"
+        ;;
+    "changed: "*)
+        grep -q -P "^$other\tnew$" "$WORK/restart-classes" || fail "$other reported changed, is old"
+        backups=$((backups + 1))
+        ;;
+    *) fail "$other: $last" ;;
+    esac
+    pass "$other reported as what it is: $last"
+done
+[ "$(count_files "$BACKUPS")" -eq "$backups" ] ||
+    fail "$(count_files "$BACKUPS") backups, expected $backups (a domain left unchanged keeps none)"
+pass "$target changed (read back on a new connection), $backups backups"
 
 step "the daemon stays down: the domain is reported unknown, not failed as if not applied"
 run_lost kill

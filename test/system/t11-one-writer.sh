@@ -41,6 +41,7 @@ wait "$first"
 first_rc=$?
 set -e
 [ "$first_rc" -eq 0 ] || fail "the first run exited $first_rc"
+validate_json "$WORK/first.out"
 xt records "$OUT" >"$WORK/records2"
 [ "$(awk -F'\t' '$2 == "already"' "$WORK/records2" | wc -l)" -eq "$count" ] ||
     fail "the waiting run did not find all $count domains already nest-capable"

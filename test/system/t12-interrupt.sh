@@ -58,6 +58,7 @@ ERR=$WORK/int.err
 interrupt_enable 1
 show_output "$ERR" "  ! "
 [ "$RC" -eq 130 ] || fail "exit $RC, expected 130"
+validate_json "$OUT"
 xt records "$OUT" >"$WORK/records" || fail "the output is not the --json report"
 for name in "${names[@]}"; do
     grep -q "^$name	" "$WORK/records" || fail "the report does not name $name"
@@ -74,9 +75,10 @@ doc = json.load(open(sys.argv[1]))
 bad = [d["name"] for d in doc["domains"]
        if d["action"] != "changed" and d["reason"] != "not attempted: interrupted by SIGINT"]
 assert not bad, bad
-assert doc["summary"]["error"] == "interrupted by SIGINT", doc["summary"]
+assert doc["hosts"][0]["summary"]["stopped"] == "interrupted by SIGINT", doc["hosts"]
+assert doc["summary"]["exit_code"] == 130, doc["summary"]
 PY
-pass "exit 130; the report names all $count: $done_count changed, the rest not attempted"
+pass "exit 130 (and 130 in the JSON summary); the report names all $count: $done_count changed, the rest not attempted"
 
 step "state consistent: exactly the reported domains converted, only they backed up"
 dump_all "$WORK/after" "${names[@]}"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# System test 5: revert restores the inactive XML exactly (canonical compare): the latest
-# backup by default, and an older one named with --backup.
+# System test 5: revert puts the CPU of the latest backup back (an older one with --backup),
+# keeping edits made since; --whole restores the inactive XML exactly (canonical compare).
 . "$(dirname "$0")/lib.sh"
 
 name=${PREFIX}revert
@@ -42,3 +42,36 @@ vn revert "$name" --backup "$first_backup" --backup-dir "$BACKUPS"
 expect_rc 0 "revert --backup"
 dump "$name" "$WORK/original-again.xml"
 same_xml "$WORK/original.xml" "$WORK/original-again.xml" "after revert --backup $(basename "$first_backup")"
+
+step "item 13: an operator's edits after enable survive revert; --whole undoes them"
+vn enable "$name" --backup-dir "$BACKUPS"
+expect_rc 0 "enable again"
+dump "$name" "$WORK/enabled-again.xml"
+# The operator doubles the memory and changes the VNC password with virsh define.
+sed -e "s#<memory unit='KiB'>[0-9]*</memory>#<memory unit='KiB'>262144</memory>#" \
+    -e "s#<currentMemory unit='KiB'>[0-9]*</currentMemory>#<currentMemory unit='KiB'>262144</currentMemory>#" \
+    -e "s#passwd='rv$$'#passwd='new$$'#" "$WORK/enabled-again.xml" >"$WORK/edited.xml"
+V define "$WORK/edited.xml" --validate >/dev/null
+vn revert "$name" --dry-run --diff --backup-dir "$BACKUPS"
+expect_rc 0 "revert --dry-run --diff"
+expect_text "$OUT" "<cpu" "the diff shows the CPU going back"
+expect_no_text "$OUT" "262144" "the diff leaves the memory edit alone"
+dump "$name" "$WORK/edited-dry.xml"
+same_xml "$WORK/edited.xml" "$WORK/edited-dry.xml" "after revert --dry-run --diff"
+vn revert "$name" --backup-dir "$BACKUPS"
+expect_rc 0 "revert (the CPU only)"
+dump "$name" "$WORK/cpu-reverted.xml"
+same_outside_cpu "$WORK/edited.xml" "$WORK/cpu-reverted.xml" "the operator's edits after revert"
+grep -q "passwd='new$$'" "$WORK/cpu-reverted.xml" || fail "revert rolled the new VNC password back"
+expect_svm "$WORK/cpu-reverted.xml" off "the CPU after revert (as in the backup)"
+vn revert "$name" --whole --diff --backup-dir "$BACKUPS"
+expect_rc 0 "revert --whole"
+expect_text "$OUT" "passwd='***(changed)'" "the diff shows the password change as changed"
+dump "$name" "$WORK/whole.xml"
+same_xml "$WORK/original.xml" "$WORK/whole.xml" "after revert --whole"
+
+step "item 10: the host's identity keys the backups: another URI of this daemon finds them"
+ls "$BACKUPS" | grep -q '^host-' || fail "no host-<UUID> store under $BACKUPS: $(ls "$BACKUPS")"
+vn_at qemu+unix:///system revert "$name" --dry-run --backup-dir "$BACKUPS"
+expect_rc 0 "revert --dry-run through qemu+unix:///system"
+expect_no_text "$OUT" "no backup of this domain" "the other URI's revert"

@@ -79,12 +79,12 @@ pass "the baseline CPU defines with --validate"
 vn baseline --json
 python3 -c '
 import json, sys
-doc = json.load(open(sys.argv[1]))
+doc = json.load(open(sys.argv[1]))["baseline"]
 assert doc["feature"] in ("vmx", "svm"), doc
 assert doc["cpu"].startswith("<cpu"), doc
-assert doc["hosts"][0]["check"] in ("identical", "superset", "incompatible"), doc' "$OUT" ||
+assert doc["checks"][0]["check"] in ("identical", "superset", "incompatible"), doc' "$OUT" ||
     fail "baseline --json: unexpected document"
-pass "baseline --json: vendor, feature, cpu, hosts"
+pass "baseline --json: vendor, feature, cpu, checks"
 
 if [ ! -d "$TESTDATA/cputestdata" ]; then
     fail "libvirt's test data missing in $TESTDATA: run scripts/fetch-test-data"
@@ -121,6 +121,49 @@ expect_text "$ERR" "cannot compute one CPU for mixed vendors" "mixed vendors"
 expect_text "$ERR" "make one baseline per vendor" "mixed vendors"
 [ ! -s "$OUT" ] || fail "mixed vendors: printed a CPU anyway"
 pass "mixed vendors: nothing printed"
+
+step "enable --mode auto keeps a named model this host runs (TCG: no host-passthrough)"
+auto=${PREFIX}auto-qemu64
+define "$auto" "<cpu mode='custom' match='exact' check='partial'><model fallback='allow'>qemu64</model></cpu>"
+vn enable "$auto" --json --backup-dir "$BACKUPS"
+expect_rc 0 "enable (auto) of a qemu64 domain"
+dump "$auto" "$WORK/$auto.after.xml"
+expect_text "$WORK/$auto.after.xml" "<cpu mode='custom' match='exact' check='partial'>" "auto keeps the mode"
+expect_text "$WORK/$auto.after.xml" "<model fallback='allow'>qemu64</model>" "auto keeps the model"
+expect_text "$WORK/$auto.after.xml" "<feature policy='require' name='svm'/>" "auto requires svm"
+python3 -c '
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert doc["summary"]["lost_migration"] == 0, doc["summary"]' "$OUT" ||
+    fail "enable (auto): lost_migration is not 0"
+pass "enable (auto): no domain lost migration"
+
+step "enable --mode auto refuses a model the host cannot run where there is no host-passthrough"
+unusable=${PREFIX}auto-skylake
+define "$unusable" "<cpu mode='custom' match='exact'><model fallback='allow'>Skylake-Client</model></cpu>"
+dump "$unusable" "$WORK/$unusable.before.xml"
+vn enable "$unusable" --backup-dir "$BACKUPS"
+expect_rc 3 "enable (auto) of a Skylake-Client TCG domain"
+expect_text "$OUT" "CPU model \"Skylake-Client\" is not usable on this host" "auto on an unusable model"
+dump "$unusable" "$WORK/$unusable.after.xml"
+same_xml "$WORK/$unusable.before.xml" "$WORK/$unusable.after.xml" "refused domain"
+
+step "list over two hosts says which domains would not migrate where"
+# The same daemon through two URIs stands in for two hosts: TCG cannot run Skylake-Client, so
+# the other "host" is named for that domain and not for the qemu64 one.
+other=qemu+unix:///system
+vn_at "$URI" -c "$other" list "$auto" "$unusable" --json
+expect_rc 0 "list over two hosts"
+python3 -c '
+import json, sys
+doc = json.load(open(sys.argv[1]))
+rows = {(r["uri"], r["name"]): r for r in doc["domains"]}
+uri, other, auto, unusable = sys.argv[2:6]
+assert rows[(uri, unusable)]["not_migratable_to"] == [other], rows[(uri, unusable)]
+assert rows[(other, unusable)]["not_migratable_to"] == [uri], rows[(other, unusable)]
+assert rows[(uri, auto)]["not_migratable_to"] == [], rows[(uri, auto)]' "$OUT" "$URI" "$other" "$auto" "$unusable" ||
+    fail "list over two hosts: not_migratable_to is wrong"
+pass "list over two hosts: Skylake-Client would not migrate, qemu64 would"
 
 echo
 echo "PASS: t9 cpu choices"

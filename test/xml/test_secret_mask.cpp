@@ -48,3 +48,41 @@ TEST_CASE("secret_mask: everything else is kept byte for byte", "[secret_mask]")
         REQUIRE(mask_secrets("") == "");
     }
 }
+
+TEST_CASE("secret_mask: item 13: a changed secret never reads as unchanged in a diff",
+          "[secret_mask]") {
+    const std::string before = "<domain><devices>"
+                               "<graphics type='vnc' passwd='old-one'/>"
+                               "<graphics type='spice' passwd='same'/>"
+                               "</devices></domain>";
+    SECTION("one secret changed, one kept") {
+        std::string after = before;
+        after.replace(after.find("old-one"), 7, "new-one");
+        const virtnest::MaskedPair masked = virtnest::mask_secrets_pair(before, after);
+        REQUIRE(masked.before == virtnest::mask_secrets(before));
+        REQUIRE(masked.after == "<domain><devices>"
+                                "<graphics type='vnc' passwd='***(changed)'/>"
+                                "<graphics type='spice' passwd='***'/>"
+                                "</devices></domain>");
+    }
+    SECTION("nothing changed: both sides mask the same") {
+        const virtnest::MaskedPair masked = virtnest::mask_secrets_pair(before, before);
+        REQUIRE(masked.after == masked.before);
+        REQUIRE(masked.after.find("changed") == std::string::npos);
+    }
+    SECTION("a secret only the new side has is changed") {
+        const std::string after =
+            "<domain><devices><graphics type='vnc' passwd='old-one'/>"
+            "<graphics type='spice' passwd='same'/><graphics type='rdp' passwd='x'/>"
+            "</devices></domain>";
+        const virtnest::MaskedPair masked = virtnest::mask_secrets_pair(before, after);
+        REQUIRE(masked.after.find("passwd='***(changed)'/></devices>") != std::string::npos);
+        REQUIRE(masked.after.find("old-one") == std::string::npos);
+    }
+    SECTION("cookies too") {
+        const std::string a = "<domain><cookies><cookie name='s'>one</cookie></cookies></domain>";
+        const std::string b = "<domain><cookies><cookie name='s'>two</cookie></cookies></domain>";
+        REQUIRE(virtnest::mask_secrets_pair(a, b).after ==
+                "<domain><cookies><cookie name='s'>***(changed)</cookie></cookies></domain>");
+    }
+}

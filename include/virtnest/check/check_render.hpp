@@ -18,6 +18,7 @@ struct CheckReport {
     std::string target; // what was checked, e.g. "/ (this machine)", "qemu+ssh://h/system"
     std::vector<Check> checks;
     std::vector<std::string> notes; // what was skipped and why
+    bool expect_disabled = false; // the checks of `check --expect-disabled`: says so in the verdict
 };
 
 // Return the report as text: one `PASS|WARN|FAIL  id  message` line per check, the remedy

@@ -93,14 +93,16 @@ struct ConfFile {
 // Everything the readiness verdict needs to know about one machine.
 struct HostFacts {
     bool cpuinfo_readable = false;
+    bool cpuinfo_exists = false; // present though perhaps unreadable (not a Linux root)
     CpuInfo cpu;
     std::string sysinfo_level;      // IBM Z /proc/sysinfo: "VM" when a guest, "LPAR"
     std::vector<KvmModule> modules; // loaded modules named kvm or kvm_*
     bool kvm_device_present = false;
-    std::optional<std::string> kvm_device_error; // why /dev/kvm cannot be opened
-    std::vector<ConfFile> modprobe_files;        // effective *.conf files, modprobe's order
-    std::string kernel_cmdline;                  // /proc/cmdline
-    std::string kernel_release;                  // /proc/sys/kernel/osrelease, e.g. "6.1.0-18"
+    std::optional<std::string> kvm_device_error;        // why /dev/kvm cannot be opened
+    std::vector<ConfFile> modprobe_files;               // effective *.conf files, modprobe's order
+    std::vector<std::string> unreadable_modprobe_files; // effective files that could not be read
+    std::string kernel_cmdline;                         // /proc/cmdline
+    std::string kernel_release; // /proc/sys/kernel/osrelease, e.g. "6.1.0-18"
     // Who made the machine, from /sys/class/dmi/id (empty when missing): inside a VM these
     // name its hypervisor ("VMware, Inc.", "Microsoft Corporation", "Google", "QEMU").
     std::string dmi_sys_vendor;
@@ -109,6 +111,9 @@ struct HostFacts {
     std::string dmi_bios_version;
     std::string dmi_chassis_asset_tag; // Azure VMs carry a fixed tag here
     std::string hypervisor_type;       // /sys/hypervisor/type: "xen" under Xen
+    // QEMU's version as libvirt reports it ("7.2.0"), set by the caller when it asked
+    // libvirt; empty when unknown. Not a file: probe_host leaves it empty.
+    std::string qemu_version;
 };
 
 // Return the loaded module called `name`; nullptr when it is not loaded.
@@ -123,6 +128,8 @@ HostFacts probe_host(const HostFiles& files);
 
 // Return the modprobe.d files modprobe would read, in its order: for each file name the
 // first of /etc, /run, /usr/local/lib, /usr/lib, /lib wins; then sorted by file name.
-std::vector<ConfFile> read_modprobe_files(const HostFiles& files);
+// The paths of files listed but unreadable go to `unreadable` when given.
+std::vector<ConfFile> read_modprobe_files(const HostFiles& files,
+                                          std::vector<std::string>* unreadable = nullptr);
 
 } // namespace virtnest

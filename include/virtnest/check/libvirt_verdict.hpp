@@ -24,14 +24,19 @@ struct LibvirtFacts {
     std::string error;                  // why it is not reachable (libvirt's message)
     bool domcaps_unsupported = false;   // the driver has no domain capabilities (test driver)
     std::string kvm_caps_error;         // libvirt refused domain capabilities for kvm
+    bool read_only_refused = false;     // a read-only connection may not ask for them
     std::optional<DomainCaps> kvm_caps; // domain capabilities for virt type kvm
     // host-model expanded by virConnectBaselineHypervisorCPU; nullopt when not available.
     std::optional<std::set<std::string>> expanded_features;
-    std::string baseline_error; // why the expansion failed, when it did
+    std::string baseline_error;  // why the expansion failed, when it did
+    std::string libvirt_version; // "9.0.0"; empty when unknown
+    std::string qemu_version;    // the hypervisor's version, "7.2.0"; empty when unknown
+    // IBM Z: domains with <hugepages/> backing, which cannot start while nesting is on.
+    std::vector<std::string> hugepage_domains;
 };
 
 // Return the checks of libvirt's view of a host (libvirt.connect, libvirt.kvm,
-// libvirt.nested).
+// libvirt.nested, and on IBM Z with nesting on libvirt.hugepages).
 std::vector<Check> libvirt_checks(const LibvirtFacts& facts);
 
 // Return true when a libvirt URI names another machine (a host part other than localhost,

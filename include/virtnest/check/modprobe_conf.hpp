@@ -13,23 +13,31 @@
 
 namespace virtnest {
 
-// One `param=value` of an `options` statement, or of `module.param=value` on the kernel
-// command line (file "/proc/cmdline", line 0).
+// One `param=value` of an `options` statement, of an `install` statement that runs
+// `modprobe ... module param=value`, or of `module.param=value` on the kernel command line
+// (file "/proc/cmdline", line 0).
 struct ModuleOption {
     std::string file;
     int line = 0;       // 1-based physical line holding the assignment
     std::string module; // as modprobe matches it: '-' turned into '_'
     std::string param;
-    std::string value; // "" for a bare `param` (a boolean set to true)
+    std::string value;         // unquoted; "" for a bare `param` (a boolean set to true)
+    std::string written;       // the assignment as the file spells it, e.g. `nested="0"`
+    bool from_install = false; // passed by an `install` statement's modprobe command
 };
 
-// Return every `options` assignment in `file`, in order (comments and `\` continuations
-// handled as modprobe does).
+// Return every `options` assignment in `file`, in order (comments, `\` continuations,
+// CRLF line ends and quoted values handled as modprobe and the kernel do).
 std::vector<ModuleOption> parse_module_options(const ConfFile& file);
 
+// Return the assignments that `install` statements of `file` pass to the module they load
+// (`install kvm_amd /sbin/modprobe --ignore-install kvm_amd nested=0`), in order.
+std::vector<ModuleOption> parse_install_options(const ConfFile& file);
+
 // Return the assignment that takes effect for `module`'s `param`: the last one across
-// `files` (in modprobe's order), overridden by the kernel command line; nullopt when
-// nothing sets it, so the module's built-in default applies.
+// `files` (in modprobe's order), overridden by the kernel command line, overridden in turn
+// by the first `install` statement for the module that passes it; nullopt when nothing sets
+// it, so the module's built-in default applies.
 std::optional<ModuleOption> effective_option(const std::vector<ConfFile>& files,
                                              std::string_view cmdline, std::string_view module,
                                              std::string_view param);
@@ -72,12 +80,16 @@ struct PersistPlan {
 };
 
 // Plan the modprobe.d edits that make every `wanted` option of `module` take effect at the
-// next module load: lines that set it otherwise are corrected in place (files under /etc
-// and /run) or overridden by an /etc copy of the vendor file, and a missing setting is
-// appended to `target` ("/etc/modprobe.d/kvm.conf"), keeping what that file holds.
+// next module load and at every boot: lines that set it otherwise (in `options` or
+// `install` statements) are corrected in place in /etc, or in an /etc copy that overrides
+// a vendor file or a /run file (cleared at boot), a setting that only /run holds is
+// carried into such a copy, and a missing setting is appended to `target`
+// ("/etc/modprobe.d/kvm.conf"), keeping what that file holds. Added lines and copies say
+// they were made `by` that virt-nest command.
 PersistPlan plan_persistent_options(const std::vector<ConfFile>& files, std::string_view cmdline,
                                     std::string_view module,
                                     const std::vector<WantedOption>& wanted,
-                                    std::string_view target = "/etc/modprobe.d/kvm.conf");
+                                    std::string_view target = "/etc/modprobe.d/kvm.conf",
+                                    std::string_view by = "host enable");
 
 } // namespace virtnest

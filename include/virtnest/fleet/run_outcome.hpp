@@ -15,10 +15,15 @@ namespace virtnest {
 // What a command produced on one connection.
 struct RunOutcome {
     ExitCode exit_code = ExitCode::ok;
-    std::string text;                                 // human output for this host
+    std::string text;         // human output for this host
+    std::string summary_text; // the closing part of `text` (its summary line), printed alone
+                              // after domains that were streamed
     nlohmann::json records = nlohmann::json::array(); // --json: one object per item, or one
                                                       // object that is the whole output
     nlohmann::json summary;                           // --json: counts (null when none)
+    nlohmann::json payload; // --json: the command's own per-host document (check's report),
+                            // put under the command's name in the host's entry; null: none
+    std::string host_uuid;  // libvirt's host UUID when the job learnt it; empty: unknown
 };
 
 } // namespace virtnest

@@ -6,14 +6,18 @@
 
 #include "virtnest/libvirt/domain_types.hpp"
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
-struct _virConnect;
-struct _virDomain;
+// libvirt's own type names (virConnectPtr, virDomainPtr), declared here so that this header
+// does not include <libvirt/libvirt.h>.
+struct _virConnect; // NOLINT(bugprone-reserved-identifier)
+struct _virDomain;  // NOLINT(bugprone-reserved-identifier)
 
 namespace virtnest {
 
@@ -50,6 +54,9 @@ class Domain {
     int snapshot_count() const;
     // Return the domain's XML document.
     std::string xml(XmlView view) const;
+    // Send one QMP command to the running domain's QEMU monitor (virDomainQemuMonitorCommand)
+    // and return its JSON reply. libvirt marks the domain tainted (custom-monitor).
+    std::string qemu_monitor_command(const std::string& qmp_json) const;
 
     // Remove the persistent config; with managed-save and snapshot metadata when asked.
     void undefine(bool remove_managed_save_and_snapshots = false) const;
@@ -68,6 +75,35 @@ struct ListedDomain {
     Domain domain;
     DomainState state = DomainState::no_state;
     bool persistent = true;
+};
+
+// Counts, per domain UUID, the DEFINED and UNDEFINED lifecycle events and the
+// METADATA_CHANGE events of one connection while it lives (virConnectDomainEventRegisterAny;
+// events run on one event-loop thread per process). Thread-safe. Deregisters on destruction.
+class DefinitionWatch {
+  public:
+    DefinitionWatch(const DefinitionWatch&) = delete;
+    DefinitionWatch& operator=(const DefinitionWatch&) = delete;
+    DefinitionWatch(DefinitionWatch&&) = delete;
+    DefinitionWatch& operator=(DefinitionWatch&&) = delete;
+    ~DefinitionWatch();
+
+    // Return the events delivered so far for the domain with `uuid`.
+    DefinitionEvents events_of(const std::string& uuid) const;
+    // Wait until the domain with `uuid` has had at least `defined` DEFINED events, or until
+    // `deadline`; return whether it has.
+    bool wait_defined(const std::string& uuid, int defined,
+                      std::chrono::steady_clock::time_point deadline) const;
+
+    struct Tally; // the counts, shared with libvirt's callback
+
+  private:
+    friend class Connection;
+    DefinitionWatch(_virConnect* conn, int lifecycle, int metadata, std::shared_ptr<Tally> tally);
+    _virConnect* m_conn;
+    int m_lifecycle;
+    int m_metadata; // -1: the driver offers no metadata events
+    std::shared_ptr<Tally> m_tally;
 };
 
 // A move-only owner of one libvirt connection.
@@ -100,6 +136,13 @@ class Connection {
 
     // Return the host capabilities XML (virConnectGetCapabilities).
     std::string capabilities() const;
+    // Return libvirt's version (virConnectGetLibVersion) and the hypervisor's, e.g. QEMU's
+    // (virConnectGetVersion), as "9.0.0"; empty when the driver does not say.
+    std::pair<std::string, std::string> versions() const;
+    // Return the CPU model names libvirt knows for `arch` (virConnectGetCPUModelNames);
+    // nullopt when the driver or a read-only connection cannot tell. Throws Error when the
+    // connection is lost.
+    std::optional<std::vector<std::string>> cpu_model_names(const std::string& arch) const;
     // Return the domain capabilities XML, or nullopt when the driver does not implement it.
     std::optional<std::string> domain_capabilities(const CapsKey& key) const;
     // Return virConnectBaselineHypervisorCPU of one CPU definition, with all features
@@ -108,13 +151,19 @@ class Connection {
                                                        const std::string& cpu_xml,
                                                        bool expand_features) const;
     // Return virConnectBaselineHypervisorCPU of several CPU definitions (one per host): the
-    // CPU all of them can run; nullopt when the driver does not implement it.
+    // CPU all of them can run; with `migratable`, without the features that block live
+    // migration (invtsc, say); nullopt when the driver does not implement it.
     std::optional<std::string> baseline_hypervisor_cpu(const CapsKey& key,
                                                        const std::vector<std::string>& cpu_xmls,
-                                                       bool expand_features) const;
+                                                       bool expand_features,
+                                                       bool migratable = false) const;
     // Return virConnectCompareHypervisorCPU for a CPU definition; nullopt when unsupported.
     std::optional<CpuCompat> compare_hypervisor_cpu(const CapsKey& key,
                                                     const std::string& cpu_xml) const;
+
+    // Return a watch counting the connection's DEFINED/UNDEFINED events from now on; nullptr
+    // when the driver cannot deliver events. The connection must outlive it.
+    std::unique_ptr<DefinitionWatch> watch_definitions() const;
 
   private:
     explicit Connection(_virConnect* ptr);

@@ -27,6 +27,8 @@ struct DomainCaps {
     std::string arch;
     std::string virt_type; // <domain> element: "kvm", "qemu"
     bool host_passthrough_supported = false;
+    // host-passthrough's hostPassthroughMigratable enum lists 'on' (migratable='on' accepted).
+    bool host_passthrough_migratable = false;
     bool maximum_supported = false;
     bool host_model_supported = false;
     std::optional<Vendor> host_model_vendor; // from <mode name='host-model'><vendor>
@@ -58,5 +60,9 @@ std::optional<Vendor> host_vendor_from_capabilities(std::string_view caps_xml);
 // Return the host UUID from host capabilities XML (<host><uuid>); empty when it names none
 // (libvirt's test driver). Throws Error on malformed XML.
 std::string host_uuid_from_capabilities(std::string_view caps_xml);
+
+// Return the host CPU architecture from host capabilities XML (<host><cpu><arch>); empty when
+// it names none. Throws Error on malformed XML.
+std::string host_arch_from_capabilities(std::string_view caps_xml);
 
 } // namespace virtnest

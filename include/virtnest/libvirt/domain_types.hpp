@@ -42,7 +42,20 @@ struct CapsKey {
     std::string arch;
     std::string machine;
     std::string virt_type; // "kvm", "qemu", ...
+    // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads the defaulted <=>
     friend auto operator<=>(const CapsKey&, const CapsKey&) = default;
+};
+
+// Return the hint for a connection to `uri` that failed with `reason` for a user who is
+// not root (`root` false) on a local qemu:///system: membership of the libvirt group or
+// polkit's permission, or root; empty when no permission problem shows.
+std::string connect_permission_hint(std::string_view uri, bool root, std::string_view reason);
+// How many DEFINED and UNDEFINED lifecycle events libvirt delivered for one domain.
+struct DefinitionEvents {
+    int defined = 0;
+    int undefined = 0;
+    int metadata = 0; // METADATA_CHANGE: a <title>, <description> or <metadata> element set
+                      // (virsh desc, virsh metadata), which raises no DEFINED event
 };
 
 } // namespace virtnest

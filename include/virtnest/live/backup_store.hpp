@@ -2,9 +2,12 @@
 #pragma once
 
 // Backups of domain XML taken before every redefinition, so `revert` can restore them.
-// Layout: <root>/<connection key>/<domain uuid>/<UTC time>-<kind>-<name>.xml, mode 0600
+// Layout: <root>/host-<host uuid>/<domain uuid>/<UTC time>-<kind>-<name>.xml, mode 0600
 // in directories of mode 0700 (the XML holds secrets). A name longer than 64 bytes is
-// shortened and given a hash, so any name libvirt accepts fits.
+// shortened and given a hash, so any name libvirt accepts fits. The host's identity
+// (libvirt's host UUID), not the URI's spelling, keys the store, so qemu:///system and
+// qemu+unix:///system find the same backups; stores of earlier versions, keyed by
+// <connection key> (the URI made safe), are still read.
 
 #include "virtnest/util/atomic_file.hpp"
 
@@ -48,11 +51,31 @@ struct BackupEntry {
     BackupKind kind = BackupKind::enable;
 };
 
-// The backups of one connection.
+// What a backup's file name says: <stamp>-<kind>-<name>.xml.
+struct BackupName {
+    std::string stamp;
+    BackupKind kind = BackupKind::enable;
+    std::string domain; // as stored: unsafe characters '_', a long name shortened
+};
+
+// Return what the file name of a backup says; nullopt for any other name. Pure.
+std::optional<BackupName> parse_backup_name(std::string_view filename);
+
+// Throw Error when the existing directory `dir` must not be trusted (not owned by this user
+// or root, or writable by group or others); a missing one is fine.
+void require_trusted_backup_dir(const std::filesystem::path& dir);
+
+// The backups of one host.
 class BackupStore {
   public:
-    // Use `root` (default_backup_dir() or --backup-dir) for the connection `uri`.
-    BackupStore(std::filesystem::path root, std::string_view uri);
+    // Use `root` (default_backup_dir() or --backup-dir) for the host with libvirt host UUID
+    // `host_uuid`, reached through `uri` (whose older, URI-keyed store is read too). An
+    // empty `host_uuid` (a driver that reports none) keys the store by the URI.
+    BackupStore(const std::filesystem::path& root, std::string_view uri,
+                std::string_view host_uuid);
+
+    // A store keyed by the URI alone, as earlier versions wrote it.
+    BackupStore(const std::filesystem::path& root, std::string_view uri);
 
     // Return the directory holding the backups of the domain with `uuid`.
     std::filesystem::path domain_dir(std::string_view uuid) const;
@@ -69,8 +92,9 @@ class BackupStore {
     // filesystem (instead of two fsyncs per file). Throws Error when it fails.
     void sync() const;
 
-    // Return the backups of `uuid`, oldest first: regular files only. Throws Error when the
-    // store's directories are not owned by this user or root, or are writable by others.
+    // Return the backups of `uuid`, oldest first, from this store and the URI-keyed one of
+    // earlier versions: regular files only. Throws Error when the store's directories are
+    // not owned by this user or root, or are writable by others.
     std::vector<BackupEntry> list(std::string_view uuid) const;
 
     // Return the newest enable/disable backup of `uuid` not stamped after `now` (plus a few
@@ -81,6 +105,7 @@ class BackupStore {
 
   private:
     std::filesystem::path m_dir;
+    std::filesystem::path m_legacy_dir; // the URI-keyed store; empty when m_dir is it
 };
 
 // Return the content of a backup file: a regular file of at most 16 MiB, owned by this

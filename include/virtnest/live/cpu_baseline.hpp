@@ -9,6 +9,8 @@
 #include "virtnest/libvirt/domain_types.hpp"
 #include "virtnest/rewrite/cpu_types.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,7 +57,8 @@ std::vector<std::string> incompatible_hosts(const BaselineResult& result);
 // Return the text rendering: the <cpu> document, then one comment line per host.
 std::string render_baseline_text(const BaselineResult& result);
 
-// Return the JSON rendering: {"vendor", "feature", "cpu", "hosts": [{"source", "check"}]}.
-std::string render_baseline_json(const BaselineResult& result);
+// Return the `baseline` payload of the --json envelope:
+// {"vendor", "feature", "cpu", "checks": [{"source", "check"}]}.
+nlohmann::json baseline_json(const BaselineResult& result);
 
 } // namespace virtnest

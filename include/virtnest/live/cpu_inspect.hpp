@@ -28,6 +28,7 @@ struct CpuFacts {
     std::optional<FeaturePolicy> vmx;   // policy of an explicit vmx feature
     std::optional<FeaturePolicy> svm;   // policy of an explicit svm feature
     std::optional<FeaturePolicy> sief2; // s390x: policy of an explicit sief2 feature
+    std::optional<bool> nested_hv;      // ppc64: <features><nested-hv> on/off; nullopt: absent
     std::string launch_security;        // <launchSecurity type>: a confidential guest; or empty
     CapsKey caps_key;                   // emulator, arch, machine, virt type
 };
@@ -47,6 +48,19 @@ bool passes_feature(const CpuFacts& facts, NestFeature feature, bool host_offers
 // Return true when the configuration keeps an s390x guest from nesting: its sief2 facility
 // is disabled or forbidden.
 bool sief2_blocked(const CpuFacts& facts) noexcept;
+
+// Return true when the domain's architecture keeps it from nesting whatever its CPU mode:
+// an s390x guest with sief2 blocked, or a ppc64 guest without <nested-hv state='on'/>.
+bool arch_blocks_nesting(const CpuFacts& facts) noexcept;
+
+// Return the architecture's own nesting setting as libvirt names it: "sief2" (s390x),
+// "nested-hv" (ppc64); empty on x86 and elsewhere (vmx/svm are CPU features there).
+std::string_view arch_nest_setting(const CpuFacts& facts) noexcept;
+
+// Return the domain's <cpu> element as a document of its own when it names a CPU model that
+// libvirt can compare on another host (mode custom, or no mode with a <model>); empty
+// otherwise (host-passthrough, host-model, no <cpu>). Throws Error for malformed XML.
+std::string comparable_cpu_xml(std::string_view domain_xml);
 
 // Return true when the persistent CPU differs from the running one in what matters for
 // nesting (mode, model, vmx/svm policy), so a cold boot is still pending. A host-model

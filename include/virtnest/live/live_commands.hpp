@@ -7,6 +7,7 @@
 
 #include "virtnest/fleet/run_outcome.hpp"
 #include "virtnest/libvirt/connection.hpp"
+#include "virtnest/live/backup_store.hpp"
 #include "virtnest/live/domain_selector.hpp"
 #include "virtnest/live/nest_planner.hpp"
 #include "virtnest/live/run_observer.hpp"
@@ -21,6 +22,16 @@ namespace virtnest {
 // Options of `list`.
 struct ListOptions {
     Selection selection; // no names and no --state: every domain
+    bool colour = false; // colour the table (never the JSON)
+    // Every host of the run when there are several: each custom CPU is compared on the
+    // others (virConnectCompareHypervisorCPU) to say where the domain would not migrate.
+    std::vector<std::string> peer_uris;
+};
+
+// Options of `verify`.
+struct VerifyOptions {
+    Selection selection;  // no names: every running domain
+    bool monitor = false; // --monitor: ask QEMU's monitor when the live XML cannot tell
 };
 
 // What enable, disable and revert share.
@@ -29,10 +40,13 @@ struct ChangeOptions {
     bool dry_run = false;
     bool diff = false;
     bool validate = true;             // VIR_DOMAIN_DEFINE_VALIDATE unless --no-validate
+    bool quiet = false;               // -q: the text shows only skipped and failed domains
     std::filesystem::path backup_dir; // empty: default_backup_dir()
     // How long a real run waits for another run on the same host to finish (--wait).
     std::chrono::milliseconds wait{std::chrono::seconds(10)};
     std::filesystem::path lock_dir; // empty: default_lock_dir()
+    std::string uri;     // the URI -c named, carried by remedies; empty when none was given
+    bool colour = false; // colour the text report (never the JSON)
 };
 
 // Options of `enable` and `disable`.
@@ -44,10 +58,24 @@ struct EnableOptions : ChangeOptions {
 struct RevertOptions : ChangeOptions {
     std::optional<std::filesystem::path> backup_file; // --backup FILE (one domain only)
     bool force = false;
+    // --whole: define the entire backup. Default: only what enable/disable change (the
+    // <cpu> element and the Hyper-V nesting enlightenments) is put back onto the current
+    // definition, so edits made since the backup survive (rewrite/nest_restore).
+    bool whole = false;
 };
+
+// Return the backup store of the host behind `conn` (keyed by its host UUID, reading the
+// URI-keyed store of earlier versions too) under `backup_dir` (empty: the default).
+BackupStore backup_store_for(const Connection& conn, const std::filesystem::path& backup_dir);
 
 // Return the `list` rows of the selected domains on `conn` (text table or JSON records).
 RunOutcome list_on(const Connection& conn, const ListOptions& options);
+
+// Return, for each selected domain, whether the vCPU it runs on right now carries vmx/svm
+// (and ept/npt), from the live XML, then (with `monitor`) QEMU's monitor, which taints the
+// domain; each answer names its source; exit 0 when every one
+// does, 4 when one does not, 3 when one is unknown or not running (and none does not).
+RunOutcome verify_on(const Connection& conn, const VerifyOptions& options);
 
 // Make the selected domains nest-capable (or not) and report each: batches are read,
 // planned and backed up, their backups synced, then each is re-checked and defined. A real
@@ -57,7 +85,8 @@ RunOutcome list_on(const Connection& conn, const ListOptions& options);
 RunOutcome enable_on(const Connection& conn, const EnableOptions& options,
                      RunObserver& observer = no_observer());
 
-// Restore the selected domains from their latest backup (or the named one).
+// Restore the selected domains from their latest backup (or the named one): the nesting
+// parts onto the current definition, or with `whole` the entire backup.
 RunOutcome revert_on(const Connection& conn, const RevertOptions& options,
                      RunObserver& observer = no_observer());
 

@@ -24,6 +24,9 @@ struct NestOptions {
     std::optional<std::string> model;   // --model
     std::optional<NestFeature> feature; // nullopt: auto
     bool force = false;                 // --force: turn refusals into warnings
+    std::string uri; // the URI -c named, carried by remedies; empty when none was given
+    // --mode baseline: the cluster's <cpu> (with nesting), given to every selected domain.
+    std::optional<std::string> baseline_cpu;
 };
 
 // What the planner knows of one domain.
@@ -32,6 +35,9 @@ struct DomainFacts {
     DomainState state = DomainState::shut_off;
     bool persistent = true;
     bool managed_save = false; // only meaningful when checked (shut-off domains)
+    // --mode auto: libvirt finds the domain's custom model incompatible with this host once
+    // the nesting feature is required, so auto mode must not keep it.
+    bool model_refused = false;
 };
 
 // The planner's verdict for one domain.
@@ -44,6 +50,7 @@ struct Plan {
     std::optional<NestFeature> feature; // the feature in play; nullopt: unknown (both)
     std::string reason;                 // skip: why and the remedy; already: what it is
     std::vector<std::string> warnings;  // forced refusals, unverified host, ...
+    bool loses_migration = false;       // auto mode made it host-passthrough (see auto_mode)
 };
 
 // Return true when a domain in `state` runs, so a new CPU waits for a cold boot.
@@ -56,11 +63,15 @@ std::optional<NestFeature> feature_in_play(const DomainFacts& facts, const NestT
                                            const NestOptions& options);
 
 // Return why redefining this domain is unsafe (transient, managed-save image) with the
-// remedy; nullopt when it is safe.
-std::optional<std::string> safety_refusal(const DomainFacts& facts);
+// remedy, whose virsh commands carry `-c uri` when `uri` is given; nullopt when it is safe.
+std::optional<std::string> safety_refusal(const DomainFacts& facts, std::string_view uri = {});
 
-// Return the plan for one domain. The rewrite itself is the caller's: when rewrite_cpu
-// reports no change, the domain is "already" after all.
+// Return the plan for one domain. A confidential guest is refused first, even under --force
+// (the hardware cannot nest it). `--mode auto` makes the smallest change that nests
+// (choose_auto_mode): a custom model the host can run is kept, a host-model domain stays
+// host-model when the host's host-model carries the feature, else host-passthrough. The
+// rewrite itself is the caller's: when rewrite_cpu reports no change, the domain is
+// "already" after all.
 Plan plan_domain(const DomainFacts& facts, const NestTarget& target, const NestOptions& options);
 
 // Return the plan with a refusal applied for a custom model the host cannot run (domain
@@ -117,7 +128,10 @@ struct Decision {
 };
 
 // Return what to do with `domain`, or which fact to fetch first. The rules, in order: a
-// domain that already is as asked is "already", even when it would be refused; a refusal
+// confidential guest is refused for enable, whatever --force says; a domain that already is
+// as asked is "already", even when it would be refused (an s390x domain with sief2 disabled
+// is not); under --mode auto a custom model libvirt finds incompatible is planned again as
+// if it could not be kept (host-passthrough where offered); a refusal
 // (host, mode, model, transient, managed-save image, unusable model) skips it unless
 // --force makes it a warning; a snapshot count adds a warning; a running domain's change
 // waits for a cold boot. Facts are asked only when a rule needs them.

@@ -25,6 +25,7 @@ struct NestTarget {
     std::optional<Vendor> vendor; // host CPU vendor as the hypervisor presents it
     bool offers_nesting = true;   // vmx/svm in the expanded host-model (assumed when unverified)
     bool host_passthrough_supported = true;
+    bool passthrough_migratable = false; // domain capabilities offer migratable='on'
     bool host_model_supported = true;
     std::string host_model_name; // e.g. "EPYC"; empty when unknown
     std::vector<CustomModel> custom_models;

@@ -7,6 +7,7 @@
 #include "virtnest/live/nest_target.hpp"
 
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -21,7 +22,8 @@ std::optional<std::set<std::string>>
 expanded_host_model_features(const Connection& conn, const CapsKey& key, const DomainCaps& caps);
 
 // Looks targets up through one connection, once per CapsKey, and CPU comparisons once per
-// (CapsKey, CPU). Not thread-safe: one cache per connection and thread.
+// (CapsKey, CPU). Thread-safe: the threads of one run share it, and a lookup in progress
+// makes the others wait for its answer instead of asking libvirt again.
 class NestTargetCache {
   public:
     // Use `conn` for every lookup; it must outlive the cache.
@@ -35,10 +37,11 @@ class NestTargetCache {
     std::optional<CpuCompat> compare(const CapsKey& key, const std::string& cpu_xml);
 
     // Return the number of distinct CapsKeys looked up so far.
-    std::size_t lookups() const noexcept { return m_targets.size(); }
+    std::size_t lookups() const;
 
   private:
     const Connection& m_conn;
+    mutable std::mutex m_mutex; // guards the maps; held across a libvirt lookup
     std::map<CapsKey, NestTarget> m_targets;
     std::map<std::pair<CapsKey, std::string>, std::optional<CpuCompat>> m_compares;
     std::optional<std::optional<Vendor>> m_host_vendor;

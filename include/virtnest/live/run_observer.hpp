@@ -4,13 +4,17 @@
 // What a caller may watch of a run of enable, disable or revert on one connection: passed
 // beside the options, never inside them. Every method does nothing unless overridden.
 
+#include "virtnest/live/domain_report.hpp"
+
+#include <cstddef>
 #include <string>
 
 namespace virtnest {
 
 class Domain;
 
-// Watches a mutating run; the run calls it from the thread that runs it.
+// Watches a mutating run; the run calls it from the threads of its window, one call at a
+// time (never two methods at once).
 class RunObserver {
   public:
     RunObserver() = default;
@@ -29,6 +33,12 @@ class RunObserver {
     // the call in flight, reports the rest as not attempted, and removes the backups of the
     // domains it did not change.
     virtual std::string stop_requested() { return {}; }
+
+    // Called once per selected domain when its outcome is final (done, skipped, failed or not
+    // attempted): `index` is its place in the selection (0-based), `total` the selection's
+    // size. Outcomes may come out of selection order; the caller reorders them.
+    virtual void on_domain_done(std::size_t /*index*/, std::size_t /*total*/,
+                                const DomainOutcome& /*outcome*/) {}
 };
 
 // Return an observer that watches nothing.

@@ -32,6 +32,9 @@ struct RewriteRequest {
     bool require_paging = false;
     // host-passthrough/maximum: set migratable='on' (true) when the hypervisor offers it.
     bool migratable = false;
+    // enable with a cluster baseline (`virt-nest baseline`'s <cpu>): custom mode with its model
+    // and features, replacing `mode`, `model` and `feature` (x86 only).
+    std::optional<std::string> baseline_cpu;
 };
 
 // The outcome of one rewrite.

@@ -17,7 +17,8 @@ enum class ExitCode : int {
     incomplete = 3,
     // `check`: this machine cannot run nested guests (at least one FAIL).
     not_ready = 4,
-    // `rewrite`: the document already is in the requested state; nothing to do.
+    // `rewrite --exit-code`: the document already is in the requested state; nothing to do.
+    // Without --exit-code that is success (0).
     unchanged = 5,
     // enable/disable/revert stopped by SIGINT or SIGTERM (128 + the signal's number).
     interrupted = 130,

@@ -13,4 +13,8 @@ namespace virtnest {
 // (letters, digits and @%+=:,./_-), otherwise in single quotes with each ' as '\''.
 std::string shell_quote(std::string_view word);
 
+// Return `program` followed by ` -c URI` (quoted) when `uri` is not empty, for remedies
+// that must act on the connection the run was given: `virsh -c 'qemu+ssh://h/system'`.
+std::string with_connection(std::string_view program, std::string_view uri);
+
 } // namespace virtnest

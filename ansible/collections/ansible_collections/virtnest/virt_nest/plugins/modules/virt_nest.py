@@ -27,9 +27,8 @@ description:
     domains always fail the task.
 author:
   - virt-nest maintainers (@virt-nest)
-requirements:
-  - virt-nest 0.2.0 or later on the host that runs the task
-  - a libvirt daemon reachable from that host (local, or remote with I(uri))
+extends_documentation_fragment:
+  - virtnest.virt_nest.connection
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -60,16 +59,6 @@ options:
       - Work on every domain (C(--all)).
     type: bool
     default: false
-  uri:
-    description:
-      - libvirt URIs (C(-c), repeatable); several hosts run concurrently, see I(jobs).
-      - The default is libvirt's default URI on the host that runs the task.
-    type: list
-    elements: str
-  jobs:
-    description:
-      - Hosts worked on at once when I(uri) names several (C(--jobs)).
-    type: int
   validate:
     description:
       - Let libvirt validate every definition against its schema.
@@ -103,11 +92,6 @@ options:
       - Do not fail the task for domains virt-nest skipped (refused, vanished).
     type: bool
     default: false
-  executable:
-    description:
-      - The virt-nest binary.
-    type: path
-    default: virt-nest
 seealso:
   - module: virtnest.virt_nest.virt_nest_info
 notes:
@@ -162,9 +146,11 @@ restart_required:
   returned: always
   sample: ["web-1", "web-2"]
 summary:
-  description: virt-nest's counts of the run.
+  description:
+    - virt-nest's counts of the run, added up over its hosts, with the hosts' tally and the
+      exit status (the JSON envelope's C(summary), format_version 1).
   type: dict
-  returned: with one host
+  returned: when virt-nest printed its report
   sample:
     selected: 3
     changed: 2
@@ -173,14 +159,18 @@ summary:
     skipped: 0
     failed: 0
     dry_run: false
+    hosts: {total: 1, ok: 1, unreachable: 0, failed: 0}
     exit_code: 0
 hosts:
-  description: Per host its uri, status (ok, unreachable, failed), exit_code, error and summary.
+  description:
+    - Per host its uri, host_uuid, status (ok, unreachable, failed), exit_code, error and
+      summary (with C(stopped), why its run stopped early, or null).
   type: list
   elements: dict
-  returned: with several hosts
+  returned: when virt-nest printed its report
   sample:
     - uri: qemu+ssh://root@kvm-1/system
+      host_uuid: 4c4c4544-0044-3610-8052-b4c04f4d3732
       status: ok
       exit_code: 0
       error: null
@@ -205,20 +195,19 @@ stderr:
   sample: ""
 """
 
-import json
-
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.virtnest.virt_nest.plugins.module_utils.virt_nest_cli import (
+    CONNECTION_ARGS,
+    connection_command,
+    read_report,
+)
 
 CHANGING = ("changed", "would-change")
 
 
-def build_command(module, executable):
+def build_command(module):
     p = module.params
-    cmd = [executable]
-    for uri in p["uri"] or []:
-        cmd += ["-c", uri]
-    if p["jobs"] is not None:
-        cmd += ["--jobs", str(p["jobs"])]
+    cmd = connection_command(module)
     cmd.append("enable" if p["state"] == "enabled" else "disable")
     cmd += p["name"] or []
     if p["all"]:
@@ -244,8 +233,9 @@ def build_command(module, executable):
     return cmd
 
 
-def describe(record):
-    where = " on %s" % record["uri"] if "uri" in record else ""
+def describe(record, several_hosts):
+    # Every record carries its host's uri; name it only when the task has several hosts.
+    where = " on %s" % record["uri"] if several_hosts and "uri" in record else ""
     return "%s%s: %s: %s" % (record.get("name"), where, record.get("action"),
                              record.get("reason") or "")
 
@@ -266,8 +256,6 @@ def main():
             state=dict(type="str", default="enabled", choices=["enabled", "disabled"]),
             name=dict(type="list", elements="str", aliases=["domains"]),
             all=dict(type="bool", default=False),
-            uri=dict(type="list", elements="str"),
-            jobs=dict(type="int"),
             validate=dict(type="bool", default=True),
             mode=dict(type="str", choices=["auto", "host-passthrough", "host-model", "custom"]),
             model=dict(type="str"),
@@ -275,24 +263,23 @@ def main():
             force=dict(type="bool", default=False),
             backup_dir=dict(type="path"),
             allow_skipped=dict(type="bool", default=False),
-            executable=dict(type="path", default="virt-nest"),
+            **CONNECTION_ARGS
         ),
         required_one_of=[["name", "all"]],
         mutually_exclusive=[["name", "all"]],
         supports_check_mode=True,
     )
-    executable = module.get_bin_path(module.params["executable"], required=True)
-    cmd = build_command(module, executable)
+    cmd = build_command(module)
     rc, out, err = module.run_command(cmd)
 
     result = dict(changed=False, exit_code=rc, cmd=cmd, stderr=err, restart_required=[])
-    try:
-        report = json.loads(out) if out.strip() else None
-    except ValueError:
-        report = None
-    if not isinstance(report, dict):
-        # No report: virt-nest stopped before doing anything (usage, unreachable host).
+    report = read_report(out)
+    if report is None:
+        # No report this module reads: not virt-nest's JSON envelope, format_version 1.
         module.fail_json(msg=(err.strip() or "virt-nest printed no report"), stdout=out, **result)
+    if report.get("error"):
+        # Stopped before any host was worked on (a usage error, an unreadable hosts file).
+        module.fail_json(msg=report["error"], **result)
 
     records = report.get("domains", [])
     result["domains"] = records
@@ -312,15 +299,22 @@ def main():
     failed = [r for r in records if r.get("action") == "failed"]
     skipped = [r for r in records if r.get("action") == "skipped"]
     lost_hosts = [h for h in report.get("hosts", []) if h.get("status") != "ok"]
-    problems = [describe(r) for r in failed]
-    problems += ["host %s: %s: %s" % (h["uri"], h["status"], h.get("error")) for h in lost_hosts]
+    several_hosts = len(report.get("hosts", [])) > 1
+    problems = [describe(r, several_hosts) for r in failed]
+    if len(report.get("hosts", [])) > 1:
+        problems += ["host %s: %s: %s" % (h["uri"], h["status"], h.get("error"))
+                     for h in lost_hosts]
+    elif lost_hosts:
+        # One host: virt-nest's own message, as it printed it.
+        problems.append(err.strip() or lost_hosts[0].get("error"))
     if not module.params["allow_skipped"]:
-        problems += [describe(r) for r in skipped]
+        problems += [describe(r, several_hosts) for r in skipped]
     if rc in (0, 3) and not problems:
         module.exit_json(**result)
     if rc not in (0, 3) and not problems:
-        summary_error = (report.get("summary") or {}).get("error")
-        problems.append(summary_error or err.strip() or "virt-nest exited %d" % rc)
+        stopped = [h["summary"]["stopped"] for h in report.get("hosts", [])
+                   if (h.get("summary") or {}).get("stopped")]
+        problems += stopped or [err.strip() or "virt-nest exited %d" % rc]
     module.fail_json(msg="; ".join(problems), **result)
 
 

@@ -20,9 +20,8 @@ description:
     managed-save image, snapshots).
 author:
   - virt-nest maintainers (@virt-nest)
-requirements:
-  - virt-nest 0.2.0 or later on the host that runs the task
-  - a libvirt daemon reachable from that host (local, or remote with I(uri))
+extends_documentation_fragment:
+  - virtnest.virt_nest.connection
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -46,21 +45,6 @@ options:
       - Only domains in this run state (C(--state)).
     type: str
     choices: [running, shut-off, paused]
-  uri:
-    description:
-      - libvirt URIs (C(-c), repeatable); several hosts are asked concurrently, see I(jobs).
-      - The default is libvirt's default URI on the host that runs the task.
-    type: list
-    elements: str
-  jobs:
-    description:
-      - Hosts asked at once when I(uri) names several (C(--jobs)).
-    type: int
-  executable:
-    description:
-      - The virt-nest binary.
-    type: path
-    default: virt-nest
 seealso:
   - module: virtnest.virt_nest.virt_nest
 """
@@ -86,12 +70,13 @@ EXAMPLES = r"""
 RETURN = r"""
 domains:
   description:
-    - One record per domain, sorted by name (per host, with several hosts, each with its C(uri)).
+    - One record per domain, sorted by name per host, each with its host's C(uri).
   type: list
   elements: dict
   returned: always
   sample:
     - name: web-1
+      uri: qemu:///system
       state: running
       persistent: true
       cpu_mode: host-passthrough
@@ -100,16 +85,17 @@ domains:
       feature: vmx
       notes: ["restart pending: the inactive CPU differs from the running one"]
 hosts:
-  description: Per host its uri, status (ok, unreachable, failed), exit_code and error.
+  description: Per host its uri, host_uuid, status (ok, unreachable, failed), exit_code, error and summary.
   type: list
   elements: dict
-  returned: with several hosts
+  returned: when virt-nest printed its report
   sample:
     - uri: qemu+ssh://root@kvm-1/system
+      host_uuid: 4c4c4544-0044-3610-8052-b4c04f4d3732
       status: ok
       exit_code: 0
       error: null
-      summary: null
+      summary: {listed: 1}
 exit_code:
   description: virt-nest's exit status.
   type: int
@@ -123,18 +109,17 @@ cmd:
   sample: ["/usr/bin/virt-nest", "list", "--json"]
 """
 
-import json
-
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.virtnest.virt_nest.plugins.module_utils.virt_nest_cli import (
+    CONNECTION_ARGS,
+    connection_command,
+    read_report,
+)
 
 
-def build_command(module, executable):
+def build_command(module):
     p = module.params
-    cmd = [executable]
-    for uri in p["uri"] or []:
-        cmd += ["-c", uri]
-    if p["jobs"] is not None:
-        cmd += ["--jobs", str(p["jobs"])]
+    cmd = connection_command(module)
     cmd.append("list")
     cmd += p["name"] or []
     if p["state"]:
@@ -148,30 +133,25 @@ def main():
         argument_spec=dict(
             name=dict(type="list", elements="str", aliases=["domains"]),
             state=dict(type="str", choices=["running", "shut-off", "paused"]),
-            uri=dict(type="list", elements="str"),
-            jobs=dict(type="int"),
-            executable=dict(type="path", default="virt-nest"),
+            **CONNECTION_ARGS
         ),
         supports_check_mode=True,
     )
-    executable = module.get_bin_path(module.params["executable"], required=True)
-    cmd = build_command(module, executable)
+    cmd = build_command(module)
     rc, out, err = module.run_command(cmd)
 
     result = dict(changed=False, exit_code=rc, cmd=cmd, domains=[])
-    try:
-        report = json.loads(out) if out.strip() else None
-    except ValueError:
-        report = None
-    # One host prints an array; several print {"domains": [...], "hosts": [...]}.
-    if isinstance(report, list):
-        result["domains"] = report
-    elif isinstance(report, dict):
+    report = read_report(out)
+    if report is not None:
         result["domains"] = report.get("domains", [])
         result["hosts"] = report.get("hosts", [])
+        if report.get("error"):
+            module.fail_json(msg=report["error"], stderr=err, **result)
     if rc != 0 or report is None:
         lost = ["host %s: %s: %s" % (h.get("uri"), h.get("status"), h.get("error"))
                 for h in result.get("hosts", []) if h.get("status") != "ok"]
+        if len(result.get("hosts", [])) < 2:
+            lost = []  # one host: virt-nest's own message on stderr says it
         module.fail_json(msg="; ".join(lost) or err.strip() or "virt-nest exited %d" % rc,
                          stderr=err, **result)
     module.exit_json(**result)
