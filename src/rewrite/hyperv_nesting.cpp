@@ -97,8 +97,10 @@ void enable_hyperv_nesting(pugi::xml_node domain, std::optional<NestFeature> fea
         return;
     }
     if (*feature == NestFeature::svm) {
-        pugi::xml_node evmcs = domain.child("features").child("hyperv").child("evmcs");
-        if (evmcs) {
+        // Every <evmcs>, not only the first: a repeated element would otherwise take one more
+        // run per copy, and a second run would not leave the result unchanged.
+        pugi::xml_node hyperv = domain.child("features").child("hyperv");
+        while (pugi::xml_node evmcs = hyperv.child("evmcs")) {
             warnings.push_back("removed " + describe(evmcs) +
                                ": the enlightened VMCS exists only on Intel, and QEMU refuses "
                                "it on AMD");
@@ -117,9 +119,13 @@ void enable_hyperv_nesting(pugi::xml_node domain, std::optional<NestFeature> fea
 }
 
 void disable_hyperv_nesting(pugi::xml_node domain, std::vector<std::string>& changes) {
-    pugi::xml_node evmcs = domain.child("features").child("hyperv").child("evmcs");
-    if (is_on(evmcs)) {
-        remove_logged(evmcs, "it serves only nested guests", changes);
+    pugi::xml_node hyperv = domain.child("features").child("hyperv");
+    for (pugi::xml_node evmcs = hyperv.child("evmcs"); evmcs;) {
+        pugi::xml_node next = evmcs.next_sibling("evmcs");
+        if (is_on(evmcs)) {
+            remove_logged(evmcs, "it serves only nested guests", changes);
+        }
+        evmcs = next;
     }
 }
 

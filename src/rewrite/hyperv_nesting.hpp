@@ -20,12 +20,12 @@ namespace virtnest {
 bool is_windows_guest(pugi::xml_node domain, GuestOs guest_os);
 
 // Set up the Hyper-V enlightenments of a Windows guest for nesting with `feature` (vmx:
-// vapic and evmcs on, adding <hyperv mode='custom'> when missing; svm: evmcs removed with a
-// warning, plus the Windows version note; nullopt: a warning that the vendor is unknown).
+// vapic and evmcs on, adding <hyperv mode='custom'> when missing; svm: every evmcs removed
+// with a warning, plus the Windows version note; nullopt: a warning that the vendor is unknown).
 void enable_hyperv_nesting(pugi::xml_node domain, std::optional<NestFeature> feature,
                            std::vector<std::string>& changes, std::vector<std::string>& warnings);
 
-// Remove an <evmcs state='on'/>, which serves only nested guests.
+// Remove every <evmcs state='on'/>, which serves only nested guests.
 void disable_hyperv_nesting(pugi::xml_node domain, std::vector<std::string>& changes);
 
 } // namespace virtnest

@@ -350,4 +350,21 @@ TEST_CASE("cpu_rewrite: Windows guests are recognised by metadata, features or f
         REQUIRE(result.xml.find("<evmcs state='off'/>") != std::string::npos);
         REQUIRE(result.changes == Lines{"added <feature policy='disable' name='vmx'/>"});
     }
+    SECTION("a repeated <evmcs> goes in one run, so a second run changes nothing") {
+        std::string xml = domain("  <cpu mode='host-passthrough'/>\n", "x86_64",
+                                 "  <features>\n    <hyperv mode='custom'>\n      <evmcs "
+                                 "state='on'/>\n      <evmcs state='on'/>\n    </hyperv>\n  "
+                                 "</features>\n");
+        RewriteRequest amd = enable(CpuMode::host_passthrough);
+        amd.vendor = Vendor::amd;
+        RewriteRequest off = disable();
+        off.vendor = Vendor::intel;
+        for (const RewriteRequest& each : {amd, off}) {
+            RewriteResult first = rewrite_cpu(xml, each);
+            REQUIRE(first.xml.find("evmcs") == std::string::npos);
+            RewriteResult second = rewrite_cpu(first.xml, each);
+            REQUIRE_FALSE(second.changed);
+            REQUIRE(second.xml == first.xml);
+        }
+    }
 }
