@@ -218,7 +218,7 @@ _virt_nest_complete() {
         domains=yes
         ;;
     verify)
-        opts="--json --monitor -h --help"
+        opts="--json --no-agent --monitor -h --help"
         domains=yes
         ;;
     enable)

@@ -15,12 +15,14 @@ struct VerifyCliOptions {
     std::vector<std::string> patterns;
     bool json = false;
     bool monitor = false;
+    bool no_agent = false;
 };
 
 ExitCode run_verify(const VerifyCliOptions& cli, const CommandContext& ctx) {
     VerifyOptions options;
     options.selection.patterns = cli.patterns;
     options.monitor = cli.monitor;
+    options.agent = !cli.no_agent;
     if (cli.monitor) {
         *ctx.err << "virt-nest: warning: --monitor: libvirt marks every domain whose QEMU "
                     "monitor is asked as tainted (custom-monitor)\n";
@@ -47,6 +49,10 @@ void setup_verify(CLI::App& app, CommandContext& ctx) {
     sub->add_flag("--monitor", cli->monitor,
                   "when the live XML cannot tell, ask QEMU's monitor (qom-get); libvirt then "
                   "marks the domain tainted");
+    sub->add_flag("--no-agent", cli->no_agent,
+                  "do not ask the QEMU guest agent (by default a domain whose agent is "
+                  "connected is asked for its /proc/cpuinfo, /proc/modules and /proc/misc; "
+                  "libvirt then marks it tainted)");
     sub->callback([cli, &ctx] { ctx.exit_code = run_verify(*cli, ctx); });
 }
 

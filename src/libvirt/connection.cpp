@@ -230,6 +230,14 @@ std::string Domain::qemu_monitor_command(const std::string& qmp_json) const {
     return take_string(reply);
 }
 
+std::string Domain::qemu_agent_command(const std::string& json, int timeout_seconds) const {
+    char* reply = virDomainQemuAgentCommand(m_ptr.get(), json.c_str(), timeout_seconds, 0U);
+    if (reply == nullptr) {
+        throw_domain_error("cannot ask the guest agent of domain " + dq(m_name), m_ptr.get());
+    }
+    return take_string(reply);
+}
+
 void Domain::undefine(bool remove_managed_save_and_snapshots) const {
     unsigned int flags =
         remove_managed_save_and_snapshots

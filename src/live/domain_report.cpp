@@ -133,6 +133,24 @@ bool is_shown_when_quiet(const DomainOutcome& outcome) noexcept {
     return outcome.action == Action::skipped || outcome.action == Action::failed;
 }
 
+namespace {
+
+// After an enable that waits for a cold boot: how to see, once it booted, that the guest can
+// nest. Asking the agent here would taint the domain (custom-ga-command) behind the
+// operator's back, so the report names the command that does it.
+std::string next_step(const DomainOutcome& o) {
+    const std::string verify = "`virt-nest verify " + shell_quote(o.name) + "`";
+    if (o.has_agent) {
+        return "  then, after the cold boot: " + verify +
+               " asks its guest agent for vmx/svm, kvm_intel or kvm_amd and /dev/kvm\n";
+    }
+    return "  then inside the guest: `grep -cwE 'vmx|svm' /proc/cpuinfo` (above 0) and `ls -l "
+           "/dev/kvm` (once kvm_intel or kvm_amd is loaded); from here: " +
+           verify + "\n";
+}
+
+} // namespace
+
 std::string render_outcome_text(const DomainOutcome& o, const ReportStyle& style) {
     if (style.quiet && !is_shown_when_quiet(o)) {
         return {};
@@ -162,12 +180,13 @@ std::string render_outcome_text(const DomainOutcome& o, const ReportStyle& style
     if (o.restart_required) {
         out << "  note: " << o.state << ": " << k_cold_boot_note << '\n';
         if (style.verb == "enable") {
-            // No agent is asked yet: tell the operator what proves it from inside.
-            out << "  then inside the guest: `grep -cwE 'vmx|svm' /proc/cpuinfo` (above 0) "
-                   "and `ls -l /dev/kvm` (once kvm_intel or kvm_amd is loaded); from "
-                   "here: `virt-nest verify "
-                << shell_quote(o.name) << "`\n";
+            out << next_step(o);
         }
+    } else if (style.verb == "enable" && o.action == Action::already && o.has_agent &&
+               o.state == "running") {
+        out << "  then: `virt-nest verify " << shell_quote(o.name)
+            << "` asks its guest agent whether kvm_intel or kvm_amd is loaded and /dev/kvm is "
+               "there\n";
     }
     for (const std::string& warning : o.warnings) {
         if (!is_host_note(warning)) { // said once per host, before the summary

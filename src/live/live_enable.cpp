@@ -6,6 +6,7 @@
 #include "virtnest/live/backup_store.hpp"
 #include "virtnest/live/change_log.hpp"
 #include "virtnest/live/cpu_inspect.hpp"
+#include "virtnest/live/guest_agent.hpp"
 #include "virtnest/live/nest_target_cache.hpp"
 #include "virtnest/util/shell_quote.hpp"
 #include "virtnest/xml/secret_mask.hpp"
@@ -161,6 +162,7 @@ DomainOutcome prepare_one(EnableRun& run, const ListedDomain& item,
     Decision decision = decide_fetching(run, item, read);
     outcome.warnings = std::move(decision.warnings);
     outcome.restart_required = decision.restart_required;
+    outcome.has_agent = agent_channel(read.xml) != AgentChannel::none;
     if (decision.verdict != Verdict::change) {
         outcome.reason = std::move(decision.reason);
         if (decision.verdict == Verdict::already) {

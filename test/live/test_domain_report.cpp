@@ -59,6 +59,30 @@ TEST_CASE("domain_report: the text report", "[domain_report]") {
                 "db-3: failed: cannot define domain \"db-3\": boom\n"
                 "summary: 4 selected: 1 changed, 1 already nest-capable, 1 skipped, 1 failed\n");
     }
+    SECTION("a domain with a guest agent channel: verify asks it") {
+        DomainOutcome changed = outcome("web-1", Action::changed);
+        changed.state = "running";
+        changed.restart_required = true;
+        changed.has_agent = true;
+        DomainOutcome already = outcome("db-1", Action::already);
+        already.state = "running";
+        already.has_agent = true;
+        DomainOutcome off = already;
+        off.name = "db-2";
+        off.state = "shut off";
+        REQUIRE(render_outcomes_text({changed, already, off}, style) ==
+                "web-1: changed\n"
+                "  note: running: applies after a cold boot: shut down and start; a guest reboot "
+                "is not enough\n"
+                "  then, after the cold boot: `virt-nest verify web-1` asks its guest agent for "
+                "vmx/svm, kvm_intel or kvm_amd and /dev/kvm\n"
+                "db-1: already nest-capable\n"
+                "  then: `virt-nest verify db-1` asks its guest agent whether kvm_intel or "
+                "kvm_amd is loaded and /dev/kvm is there\n"
+                "db-2: already nest-capable\n"
+                "summary: 3 selected: 1 changed, 2 already nest-capable, 0 skipped, 0 "
+                "failed\n");
+    }
     SECTION("revert words, dry run and diff") {
         style.verb = "revert";
         style.dry_run = true;

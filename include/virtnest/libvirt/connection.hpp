@@ -57,6 +57,10 @@ class Domain {
     // Send one QMP command to the running domain's QEMU monitor (virDomainQemuMonitorCommand)
     // and return its JSON reply. libvirt marks the domain tainted (custom-monitor).
     std::string qemu_monitor_command(const std::string& qmp_json) const;
+    // Send one command to the QEMU guest agent inside the running domain
+    // (virDomainQemuAgentCommand), waiting at most `timeout_seconds`, and return its JSON
+    // reply. libvirt marks the domain tainted (custom-ga-command).
+    std::string qemu_agent_command(const std::string& json, int timeout_seconds) const;
 
     // Remove the persistent config; with managed-save and snapshot metadata when asked.
     void undefine(bool remove_managed_save_and_snapshots = false) const;

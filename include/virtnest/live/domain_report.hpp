@@ -39,6 +39,7 @@ struct DomainOutcome {
     std::vector<std::string> warnings;
     bool restart_required = false; // the change waits for a cold boot
     bool loses_migration = false;  // auto mode made it host-passthrough (see auto_mode)
+    bool has_agent = false;        // the definition has a QEMU guest agent channel
     std::string diff;              // unified diff with secrets masked (when asked)
     std::string backup;            // path of the backup taken, if any
 };

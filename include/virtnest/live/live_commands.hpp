@@ -32,6 +32,7 @@ struct ListOptions {
 struct VerifyOptions {
     Selection selection;  // no names: every running domain
     bool monitor = false; // --monitor: ask QEMU's monitor when the live XML cannot tell
+    bool agent = true;    // ask the guest agent of a domain that has one (--no-agent: not)
 };
 
 // What enable, disable and revert share.
