@@ -9,6 +9,8 @@
 # (text and JSON, no libvirt daemon there) agrees each time: before, the probe fails and says
 # why; after enable, the probe passes naming kvm_amd and the verdict is ready although
 # kvm_amd runs with nested=0 (inside a VM, nested only matters for the guest's own guests).
+# The guest also runs QEMU's guest agent: from this host, `virt-nest verify` asks it and
+# agrees (no svm, kvm_amd not loaded, no /dev/kvm before; all three after enable).
 # See docs/e2e.md for what this proves and what it cannot.
 . "$(dirname "$0")/lib.sh"
 : "${VNSYS_PROBE_DIR:?the cached probe guest (make-probe-guest); set by CMakeLists.txt}"
@@ -32,22 +34,25 @@ os="<kernel>$run/vmlinuz</kernel>
     <initrd>$run/initrd.img</initrd>
     <cmdline>console=ttyS0 panic=-1 quiet no_timer_check kvm_amd.nested=0</cmdline>"
 BOOT_TIMES=()
-serial_dev="<serial type='file'><source path='$serial'/><target port='0'/></serial>"
+serial_dev="<serial type='file'><source path='$serial'/><target port='0'/></serial>
+    <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>"
 
-# boot_probe: start the guest, wait until it powered itself off, and read its report into
-# REPORT (the NESTPROBE lines without the marker).
+# boot_probe: start the guest, wait until it reported (its guest agent then listens) or
+# powered itself off, and read its report into REPORT (the NESTPROBE lines without the
+# marker).
 boot_probe() {
     local deadline=$((SECONDS + ${VNSYS_BOOT_TIMEOUT:-180})) started=$SECONDS
     rm -f "$serial"
     V start "$name" >/dev/null
-    while [ "$(domain_state "$name")" != "shut off" ]; do
+    while [ "$(domain_state "$name")" != "shut off" ] &&
+        ! grep -aq '^NESTPROBE agent=' "$serial" 2>/dev/null; do
         if [ "$SECONDS" -ge "$deadline" ]; then
             V destroy "$name" >/dev/null 2>&1 || true
-            fail "the probe guest did not power off within ${VNSYS_BOOT_TIMEOUT:-180} s; console: $(cat "$serial" 2>/dev/null)"
+            fail "the probe guest did not report within ${VNSYS_BOOT_TIMEOUT:-180} s; console: $(cat "$serial" 2>/dev/null)"
         fi
-        # Wait for a lifecycle event instead of polling: each virsh run takes CPU the TCG
-        # guest needs. The 5 s cap covers a power-off just before the wait began.
-        V event --domain "$name" --event lifecycle --timeout 5 >/dev/null 2>&1 || true
+        # Wait for a lifecycle or agent event instead of polling: each virsh run takes CPU
+        # the TCG guest needs. The 5 s cap covers an event just before the wait began.
+        V event --domain "$name" --all --timeout 5 >/dev/null 2>&1 || true
     done
     REPORT=$(grep -a '^NESTPROBE ' "$serial" | tr -d '\r' | sed 's/^NESTPROBE //' || true)
     if ! grep -qx "done" <<<"$REPORT"; then
@@ -64,6 +69,31 @@ boot_probe() {
     while IFS= read -r line; do
         echo "  | $line"
     done <<<"$REPORT"
+}
+
+# verify_agent WHEN VIRT NPT MODULE DEV: `virt-nest verify` from this host asks the running
+# guest's agent, which says svm=VIRT npt=NPT, kvm_amd MODULE (loaded|not loaded), /dev/kvm
+# DEV (present|absent); then the guest is destroyed.
+verify_agent() {
+    local deadline=$((SECONDS + 60)) xml
+    expect_line agent "agent=listening on /dev/vport*" "$1: the guest agent"
+    # libvirt marks the channel connected once qemu-ga opened its port.
+    until xml=$(V dumpxml "$name") && grep -q "name='org.qemu.guest_agent.0' state='connected'" <<<"$xml"; do
+        [ "$SECONDS" -lt "$deadline" ] || fail "$1: the guest agent did not connect within 60 s"
+        V event --domain "$name" --event agent-lifecycle --timeout 5 >/dev/null 2>&1 || true
+    done
+    vn verify "$name"
+    if [ "$2" = yes ]; then expect_rc 0 "$1: verify"; else expect_rc 4 "$1: verify"; fi
+    expect_text "$OUT" "$name: svm=$2 npt=$3 (guest agent: the guest's /proc/cpuinfo" "$1: verify"
+    expect_text "$OUT" "kvm_amd $4, /dev/kvm $5" "$1: verify"
+    expect_text "$OUT" "note: asked the guest agent of 1 domain" "$1: verify"
+    vn verify "$name" --json
+    validate_json "$OUT"
+    [ "$(xt field "$OUT" "$name" source)" = guest-agent ] || fail "$1: verify --json source is not guest-agent"
+    pass "$1: verify --json: source guest-agent"
+    vn verify "$name" --no-agent
+    expect_text "$OUT" "(live XML: " "$1: verify --no-agent"
+    V destroy "$name" >/dev/null
 }
 
 # guest_check FORMAT: what `virt-nest check --probe` printed inside the guest (FORMAT json
@@ -140,6 +170,7 @@ dump "$name" "$WORK/before.xml"
 step "before: the guest sees no svm and cannot run a guest of its own"
 boot_probe
 expect_no_l2 "before enable"
+verify_agent "before enable" no no "not loaded" absent
 
 step "enable --dry-run changes nothing"
 vn enable "$name" --dry-run --backup-dir "$BACKUPS"
@@ -166,6 +197,8 @@ expect_line dev_kvm "dev_kvm=present" "after enable: /dev/kvm"
 expect_line l2 "l2=ran value=0x2a exits=2005 steps=io,loop,paging *" "after enable: the L2 guest"
 expect_guest_check "after enable" 0 true \
     "PASS a VM ran here through /dev/kvm (KVM from kvm_amd): the five-byte real-mode guest *"
+# qemu64 lacks npt and auto mode requires only svm: the L2 runs on shadow paging.
+verify_agent "after enable" yes no loaded present
 
 step "virt-nest disable"
 vn disable "$name" --backup-dir "$BACKUPS"
@@ -177,6 +210,7 @@ same_outside_cpu "$WORK/before.xml" "$WORK/disabled.xml" "config after disable"
 step "after disable: no svm and no L2 again"
 boot_probe
 expect_no_l2 "after disable"
+V destroy "$name" >/dev/null
 
 echo
 echo "e2e: $((SECONDS - VNSYS_LOCK_WAITED)) s after the lock, of which booting the probe guest $(IFS=+; echo "${BOOT_TIMES[*]}") s"

@@ -3,12 +3,12 @@
 # System test 15: `verify` answers for a running TCG domain from its live XML: svm=no while
 # it runs with svm disabled (also after enable, until the cold boot, and `list` names the
 # missing feature), svm=yes after destroy + start. A shut-off domain is unknown. (No disk:
-# SeaBIOS keeps the domain running. No guest agent runs there, so only the live XML
-# answers.)
+# SeaBIOS keeps the domain running. Its guest agent channel has no agent behind it, so only
+# the live XML answers, and verify says so; the e2e test asks a real agent.)
 . "$(dirname "$0")/lib.sh"
 
 name=${PREFIX}verify
-define "$name"
+define "$name" "$CPU_NO_SVM" "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>"
 V start "$name" >/dev/null
 [ "$(domain_state "$name")" = running ] || fail "$name did not start"
 pass "started $name"
@@ -18,10 +18,13 @@ vn verify "$name"
 expect_rc 4 "verify"
 expect_text "$OUT" "$name: svm=no" "verify"
 expect_text "$OUT" "(live XML: svm absent" "verify names its source"
+expect_text "$OUT" "guest agent: channel present, no agent connected" "verify without an agent"
+expect_no_text "$OUT" "tainted" "verify without an agent"
 
 step "after enable, before the cold boot: still no svm, and list names it"
 vn enable "$name" --backup-dir "$BACKUPS"
 expect_rc 0 "enable"
+expect_text "$OUT" "then, after the cold boot: \`virt-nest verify $name\` asks its guest agent" "enable's next step"
 vn verify "$name" --json
 expect_rc 4 "verify --json"
 [ "$(xt field "$OUT" "$name" virt)" = no ] || fail "--json virt is not 'no'"
