@@ -8,8 +8,8 @@ namespace {
 
 // Bytes asked per guest-file-read, and the most read from one file (a guest with hundreds
 // of vCPUs has a /proc/cpuinfo of about 1.5 KiB each).
-constexpr std::size_t k_chunk = 64 * 1024;
-constexpr std::size_t k_max_file = 4 * 1024 * 1024;
+constexpr std::size_t k_chunk = std::size_t{64} * 1024U;
+constexpr std::size_t k_max_file = std::size_t{4} * 1024U * 1024U;
 
 std::string read_guest_file(const Domain& dom, const std::string& path) {
     const std::int64_t handle = parse_agent_handle(
