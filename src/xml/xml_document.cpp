@@ -166,7 +166,10 @@ void check_encoding(std::string_view text, std::string_view source) {
                     " is not UTF-8");
     }
     std::string_view head = text.substr(text.starts_with("\xEF\xBB\xBF") ? 3 : 0);
-    if (!head.starts_with("<?xml")) {
+    // A declaration is "<?xml" and white space; "<?xml-stylesheet" is a processing
+    // instruction whose "encoding" means nothing.
+    if (!head.starts_with("<?xml") || head.size() < 6 ||
+        std::string_view(" \t\r\n").find(head[5]) == std::string_view::npos) {
         return;
     }
     std::string_view decl = head.substr(0, head.find("?>"));
@@ -191,6 +194,29 @@ void check_encoding(std::string_view text, std::string_view source) {
     }
 }
 
+// Text before or after the root element is not XML, and libvirt refuses it; pugixml drops
+// it without a word unless it parses a fragment, so a second, minimal parse looks for it.
+void check_document_level_text(std::string_view text, std::string_view source) {
+    pugi::xml_document fragment;
+    if (!fragment.load_buffer(text.data(), text.size(), pugi::parse_fragment | pugi::parse_cdata,
+                              pugi::encoding_utf8)) {
+        return; // the full parse has reported what is wrong
+    }
+    for (pugi::xml_node child : fragment.children()) {
+        if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) {
+            // Point at the first character that is not white space (the value is raw: no
+            // end-of-line or escape processing in this parse).
+            std::string_view value = child.value();
+            std::size_t skip = child.type() == pugi::node_pcdata
+                                   ? std::min(value.find_first_not_of(" \t\r\n"), value.size())
+                                   : 0;
+            throw Error("cannot parse " + std::string(source) + ": " +
+                        where(text, start_of(child) + static_cast<std::ptrdiff_t>(skip)) +
+                        ": text outside the root element");
+        }
+    }
+}
+
 // pugixml is lenient where libvirt's libxml2 is not; refuse what libvirt would refuse so
 // that an error surfaces here, with a position, rather than later at define time.
 void check_strictness(const pugi::xml_document& doc, std::string_view text,
@@ -201,11 +227,8 @@ void check_strictness(const pugi::xml_document& doc, std::string_view text,
             throw Error("cannot parse " + std::string(source) + ": " +
                         where(text, start_of(child)) + ": more than one root element");
         }
-        if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) {
-            throw Error("cannot parse " + std::string(source) + ": " +
-                        where(text, start_of(child)) + ": text outside the root element");
-        }
     }
+    check_document_level_text(text, source);
     int depth = 1;
     for (pugi::xml_node node = doc.first_child(); node;) {
         if (node.type() == pugi::node_element && depth > k_max_depth) {

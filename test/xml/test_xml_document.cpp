@@ -40,6 +40,24 @@ TEST_CASE("xml_document: parse errors name the source, line and column", "[xml_d
             parse_xml("<a/>\n<b/>", "domain XML"),
             "cannot parse domain XML: line 2, column 1: more than one root element");
     }
+    SECTION("text before, between or after the top-level nodes") {
+        REQUIRE_THROWS_WITH(parse_xml("1?<domain/>", "domain XML"),
+                            "cannot parse domain XML: line 1, column 1: text outside the root "
+                            "element");
+        REQUIRE_THROWS_WITH(parse_xml("<?pi x?>\njunk<a/>", "domain XML"),
+                            "cannot parse domain XML: line 2, column 1: text outside the root "
+                            "element");
+        REQUIRE_THROWS_WITH(parse_xml("<a/>\n<!-- c -->tail>", "domain XML"),
+                            "cannot parse domain XML: line 2, column 11: text outside the root "
+                            "element");
+        REQUIRE_NOTHROW(parse_xml("\n <?pi x?>\n<!-- c -->\n<a>t</a>\n<!-- d -->\n", "x"));
+    }
+    SECTION("a processing instruction named xml-something is no declaration") {
+        REQUIRE_NOTHROW(parse_xml("<?xml-stylesheet encoding='latin1'?><a/>", "x"));
+        REQUIRE_THROWS_WITH(parse_xml("<?xml version='1.0' encoding='latin1'?><a/>", "x"),
+                            "cannot parse x: line 1, column 21: encoding \"latin1\" is not "
+                            "supported; convert the document to UTF-8");
+    }
     SECTION("duplicate attribute") {
         REQUIRE_THROWS_WITH(parse_xml("<a>\n <cpu mode='x' mode='y'/></a>", "domain XML"),
                             "cannot parse domain XML: line 2, column 2: element <cpu> has "
