@@ -415,8 +415,7 @@ Check persist_nested_check(const HostFacts& facts, bool vm, std::optional<bool> 
                   " is built into the kernel, so modprobe.d does not apply)"
             : "`virt-nest host enable` (writes `options " + mod +
                   " nested=1` to /etc/modprobe.d/kvm.conf)";
-    // kvm_intel (since Linux 4.20) and kvm_amd default to nested=1; IBM Z's kvm does not.
-    const bool default_on = platform == Platform::intel || platform == Platform::amd;
+    const bool default_on = nested_on_by_default(platform);
     if (!setting) {
         if (default_on && runtime_nested == true) {
             return pass("persist.nested",
@@ -557,6 +556,15 @@ std::string kvm_module_for(Platform platform) {
     case Platform::power: return "kvm_hv";
     default: return {};
     }
+}
+
+bool nested_on_by_default(Platform platform) noexcept {
+    return platform == Platform::intel || platform == Platform::amd || platform == Platform::power;
+}
+
+std::optional<bool> runtime_nested(const HostFacts& facts) {
+    const KvmModule* module = find_module(facts, kvm_module_for(facts.cpu.platform));
+    return module == nullptr ? std::nullopt : bool_param(*module, "nested");
 }
 
 std::string virt_flag_for(Platform platform) {
