@@ -5,6 +5,7 @@
 #include "virtnest/check/modprobe_conf.hpp"
 #include "virtnest/check/module_tuning.hpp"
 #include "virtnest/check/outer_hypervisor.hpp"
+#include "virtnest/check/power_verdict.hpp"
 
 #include <algorithm>
 #include <sstream>
@@ -224,10 +225,14 @@ std::string tuning_remedy(const HostFacts& facts, const KvmModule& module,
 Check nested_check(const HostFacts& facts, bool vm, const KvmModule& module) {
     const std::string& mod = module.name;
     std::optional<bool> nested = bool_param(module, "nested");
+    const std::string shown = has_param(module, "nested")
+                                  ? mod + " nested=" + param_of(module, "nested")
+                                  : mod + " has no `nested` parameter";
+    if (std::optional<std::string> moot = power_nesting_ruled_out(facts.cpu)) {
+        // No setting helps; cpu.power says why, and a FAIL here would send the reader to one.
+        return pass("kvm.nested", shown + ": moot here, since " + *moot + " (see cpu.power)");
+    }
     if (vm && nested != true) {
-        std::string shown = has_param(module, "nested")
-                                ? mod + " nested=" + param_of(module, "nested")
-                                : mod + " has no `nested` parameter";
         return pass("kvm.nested", shown +
                                       ": this machine's guests can run, not guests of their "
                                       "own; " +
@@ -243,6 +248,11 @@ Check nested_check(const HostFacts& facts, bool vm, const KvmModule& module) {
                     mod + " nested=\"" + param_of(module, "nested") +
                         "\" is not a value virt-nest understands",
                     remedy_reload);
+    }
+    if (*nested && facts.cpu.power.mmu == "Hash") {
+        return pass("kvm.nested", mod + " nested=" + param_of(module, "nested") +
+                                      ": KVM offers nested virtualization to guests once the "
+                                      "radix MMU runs (see cpu.power)");
     }
     if (*nested) {
         return pass("kvm.nested", mod + " nested=" + param_of(module, "nested") +
@@ -406,6 +416,9 @@ Check persist_nested_check(const HostFacts& facts, bool vm, std::optional<bool> 
         effective_option(facts.modprobe_files, facts.kernel_cmdline, mod, "nested");
     if (vm && runtime_nested != true && (!setting || parse_bool_param(setting->value) != true)) {
         return pass("persist.nested", "nothing to persist: " + std::string(k_nested_in_vm));
+    }
+    if (std::optional<std::string> moot = power_nesting_ruled_out(facts.cpu)) {
+        return pass("persist.nested", "nothing to persist: " + *moot + " (see cpu.power)");
     }
     const KvmModule* module = find_module(facts, mod);
     // A built-in module reads no modprobe.d file: only the kernel command line sets it.
@@ -609,7 +622,9 @@ std::vector<Check> host_checks(const HostFacts& facts) {
     default: checks.push_back(pass("cpu.vendor", "CPU: " + described)); break;
     }
     const bool vm = is_virtual_machine(facts);
-    if (cpu.platform != Platform::power) {
+    if (cpu.platform == Platform::power) {
+        checks.push_back(power_check(facts));
+    } else {
         cpu_checks(facts, vm, checks);
     }
     std::optional<bool> nested = module_checks(facts, vm, checks);
