@@ -130,6 +130,13 @@ std::optional<std::string> power_nesting_ruled_out(const CpuInfo& cpu) {
     return std::nullopt;
 }
 
+std::optional<bool> kvm_hv_nested(const HostFacts& facts) {
+    if (facts.cpu.platform != Platform::power) {
+        return std::nullopt;
+    }
+    return runtime_nested(facts);
+}
+
 Check power_check(const HostFacts& facts) {
     const CpuInfo& cpu = facts.cpu;
     const bool kvm_guest = is_power_kvm_guest(cpu);

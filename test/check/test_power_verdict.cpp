@@ -205,3 +205,18 @@ TEST_CASE("power_verdict: a KVM pseries guest is an L1", "[power_verdict]") {
                             "again");
     }
 }
+
+TEST_CASE("power_verdict: kvm_hv's nested for list, on POWER only", "[power_verdict]") {
+    auto nested_of = [](const std::string& name) {
+        return virtnest::kvm_hv_nested(
+            virtnest::probe_host(virtnest::RootedHostFiles(fixture(name))));
+    };
+    CHECK(nested_of("power9-nested-on") == true);
+    CHECK(nested_of("power9-nested-off") == false);
+    CHECK_FALSE(nested_of("intel-nested-on").has_value()); // kvm_intel's says nothing of ppc64
+    test_support::TreeCopy tree("power9-nested-on");
+    std::filesystem::remove_all(tree.path() / "sys/module/kvm_hv");
+    CHECK_FALSE(
+        virtnest::kvm_hv_nested(virtnest::probe_host(virtnest::RootedHostFiles(tree.path())))
+            .has_value());
+}

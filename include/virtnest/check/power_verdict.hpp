@@ -23,6 +23,10 @@ std::optional<int> power_generation(std::string_view cpu_line);
 // rules it out for good (the hash MMU can be changed: see power_check).
 std::optional<std::string> power_nesting_ruled_out(const CpuInfo& cpu);
 
+// Return kvm_hv's running `nested` on a POWER machine; nullopt on other platforms or when
+// kvm_hv is not loaded (what `list` rests ppc64 rows on).
+std::optional<bool> kvm_hv_nested(const HostFacts& facts);
+
 // Return `cpu.power`: FAIL before POWER9 (other hardware is the only remedy) and with the
 // hash MMU (naming `disable_radix` when the kernel command line has it); WARN in a PowerVM
 // LPAR (its KVM guests are nested already) and in a KVM guest (an L1: what its host must
