@@ -63,8 +63,7 @@ Check persist_check(const HostFacts& facts, const std::string& mod) {
     const std::string fix = built_in ? "add `" + mod + ".nested=0` to the kernel command line"
                                      : "`virt-nest host disable`";
     if (!setting) {
-        const Platform platform = facts.cpu.platform;
-        if (platform == Platform::intel || platform == Platform::amd) {
+        if (nested_on_by_default(facts.cpu.platform)) {
             return fail("disabled.persist",
                         "nothing sets " + mod +
                             " nested: the kernel's default (on) applies at "

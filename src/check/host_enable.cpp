@@ -235,8 +235,8 @@ HostEnablePlan plan_host_enable(const HostFacts& facts, bool tune) {
     require_readable_conf(facts);
     plan.module = kvm_module_for(plan.platform);
     // Nothing to write when the kernel's default already gives nested=1 at every boot, as
-    // `check` says (kvm_intel since Linux 4.20 and kvm_amd default to it).
-    const bool default_on = plan.platform == Platform::intel || plan.platform == Platform::amd;
+    // `check` says.
+    const bool default_on = nested_on_by_default(plan.platform);
     const KvmModule* module = find_module(facts, plan.module);
     const bool by_default =
         default_on && module != nullptr && runtime_value(*module, "nested") == true &&

@@ -82,11 +82,14 @@ std::string_view to_string(Platform platform) noexcept {
 
 CpuInfo parse_cpuinfo(std::string_view text) {
     // Only the first processor block matters; later blocks repeat it (and on s390x the
-    // per-CPU lines come after the machine-wide ones we want).
+    // per-CPU lines come after the machine-wide ones we want). POWER's machine-wide lines
+    // come after the last block, so those few keys are read to the end.
+    static const std::set<std::string> k_power_machine_keys{"platform", "model", "machine", "MMU"};
     std::map<std::string, std::string> kv;
     std::istringstream in{std::string(text)};
     std::string line;
     bool seen_processor = false;
+    bool first_block = true;
     while (std::getline(in, line)) {
         auto colon = line.find(':');
         if (colon == std::string::npos) {
@@ -95,12 +98,12 @@ CpuInfo parse_cpuinfo(std::string_view text) {
         std::string key = trim(std::string_view(line).substr(0, colon));
         std::string value = trim(std::string_view(line).substr(colon + 1));
         if (key == "processor") {
-            if (seen_processor) {
-                break;
-            }
+            first_block = first_block && !seen_processor;
             seen_processor = true;
         }
-        kv.emplace(key, value);
+        if (first_block || k_power_machine_keys.count(key) != 0U) {
+            kv.emplace(key, value);
+        }
     }
     CpuInfo info;
     if (auto it = kv.find("vendor_id"); it != kv.end()) {
@@ -121,6 +124,14 @@ CpuInfo parse_cpuinfo(std::string_view text) {
         info.vmx_flags = split_words(it->second);
     }
     info.platform = platform_of(info.vendor_id, kv);
+    if (info.platform == Platform::power) {
+        auto value_of = [&kv](const char* key) {
+            auto it = kv.find(key);
+            return it == kv.end() ? std::string() : it->second;
+        };
+        info.power = {value_of("platform"), value_of("model"), value_of("machine"),
+                      value_of("MMU")};
+    }
     return info;
 }
 
@@ -207,7 +218,19 @@ const KvmModule* find_module(const HostFacts& facts, std::string_view name) {
 }
 
 bool is_virtual_machine(const HostFacts& facts) {
-    return facts.cpu.flags.count("hypervisor") != 0U || facts.sysinfo_level == "VM";
+    return facts.cpu.flags.count("hypervisor") != 0U || facts.sysinfo_level == "VM" ||
+           (facts.cpu.platform == Platform::power && facts.cpu.power.platform == "pSeries");
+}
+
+bool is_power_kvm_guest(const CpuInfo& cpu) {
+    const std::string qemu = "emulated by qemu";
+    return cpu.platform == Platform::power && (cpu.power.model.find(qemu) != std::string::npos ||
+                                               cpu.power.machine.find(qemu) != std::string::npos);
+}
+
+bool is_powervm_lpar(const CpuInfo& cpu) {
+    return cpu.platform == Platform::power && cpu.power.platform == "pSeries" &&
+           !is_power_kvm_guest(cpu);
 }
 
 std::vector<ConfFile> read_modprobe_files(const HostFiles& files,

@@ -5,6 +5,7 @@
 #include "virtnest/check/modprobe_conf.hpp"
 #include "virtnest/check/module_tuning.hpp"
 #include "virtnest/check/outer_hypervisor.hpp"
+#include "virtnest/check/power_verdict.hpp"
 
 #include <algorithm>
 #include <sstream>
@@ -224,10 +225,14 @@ std::string tuning_remedy(const HostFacts& facts, const KvmModule& module,
 Check nested_check(const HostFacts& facts, bool vm, const KvmModule& module) {
     const std::string& mod = module.name;
     std::optional<bool> nested = bool_param(module, "nested");
+    const std::string shown = has_param(module, "nested")
+                                  ? mod + " nested=" + param_of(module, "nested")
+                                  : mod + " has no `nested` parameter";
+    if (std::optional<std::string> moot = power_nesting_ruled_out(facts.cpu)) {
+        // No setting helps; cpu.power says why, and a FAIL here would send the reader to one.
+        return pass("kvm.nested", shown + ": moot here, since " + *moot + " (see cpu.power)");
+    }
     if (vm && nested != true) {
-        std::string shown = has_param(module, "nested")
-                                ? mod + " nested=" + param_of(module, "nested")
-                                : mod + " has no `nested` parameter";
         return pass("kvm.nested", shown +
                                       ": this machine's guests can run, not guests of their "
                                       "own; " +
@@ -243,6 +248,11 @@ Check nested_check(const HostFacts& facts, bool vm, const KvmModule& module) {
                     mod + " nested=\"" + param_of(module, "nested") +
                         "\" is not a value virt-nest understands",
                     remedy_reload);
+    }
+    if (*nested && facts.cpu.power.mmu == "Hash") {
+        return pass("kvm.nested", mod + " nested=" + param_of(module, "nested") +
+                                      ": KVM offers nested virtualization to guests once the "
+                                      "radix MMU runs (see cpu.power)");
     }
     if (*nested) {
         return pass("kvm.nested", mod + " nested=" + param_of(module, "nested") +
@@ -407,6 +417,9 @@ Check persist_nested_check(const HostFacts& facts, bool vm, std::optional<bool> 
     if (vm && runtime_nested != true && (!setting || parse_bool_param(setting->value) != true)) {
         return pass("persist.nested", "nothing to persist: " + std::string(k_nested_in_vm));
     }
+    if (std::optional<std::string> moot = power_nesting_ruled_out(facts.cpu)) {
+        return pass("persist.nested", "nothing to persist: " + *moot + " (see cpu.power)");
+    }
     const KvmModule* module = find_module(facts, mod);
     // A built-in module reads no modprobe.d file: only the kernel command line sets it.
     const std::string enable_remedy =
@@ -415,8 +428,7 @@ Check persist_nested_check(const HostFacts& facts, bool vm, std::optional<bool> 
                   " is built into the kernel, so modprobe.d does not apply)"
             : "`virt-nest host enable` (writes `options " + mod +
                   " nested=1` to /etc/modprobe.d/kvm.conf)";
-    // kvm_intel (since Linux 4.20) and kvm_amd default to nested=1; IBM Z's kvm does not.
-    const bool default_on = platform == Platform::intel || platform == Platform::amd;
+    const bool default_on = nested_on_by_default(platform);
     if (!setting) {
         if (default_on && runtime_nested == true) {
             return pass("persist.nested",
@@ -559,6 +571,15 @@ std::string kvm_module_for(Platform platform) {
     }
 }
 
+bool nested_on_by_default(Platform platform) noexcept {
+    return platform == Platform::intel || platform == Platform::amd || platform == Platform::power;
+}
+
+std::optional<bool> runtime_nested(const HostFacts& facts) {
+    const KvmModule* module = find_module(facts, kvm_module_for(facts.cpu.platform));
+    return module == nullptr ? std::nullopt : bool_param(*module, "nested");
+}
+
 std::string virt_flag_for(Platform platform) {
     switch (platform) {
     case Platform::intel: return "vmx";
@@ -601,7 +622,9 @@ std::vector<Check> host_checks(const HostFacts& facts) {
     default: checks.push_back(pass("cpu.vendor", "CPU: " + described)); break;
     }
     const bool vm = is_virtual_machine(facts);
-    if (cpu.platform != Platform::power) {
+    if (cpu.platform == Platform::power) {
+        checks.push_back(power_check(facts));
+    } else {
         cpu_checks(facts, vm, checks);
     }
     std::optional<bool> nested = module_checks(facts, vm, checks);

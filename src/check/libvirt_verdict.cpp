@@ -103,7 +103,7 @@ std::vector<std::string> nesting_features(const DomainCaps& caps) {
         return {"sief2"};
     }
     if (caps.arch != "x86_64" && caps.arch != "i686") {
-        return {}; // POWER nesting is a machine capability (cap-nested-hv), not a CPU feature
+        return {};
     }
     if (caps.host_model_vendor == Vendor::intel) {
         return {"vmx"};
@@ -137,6 +137,33 @@ Check nested_feature_check(const LibvirtFacts& facts, const std::vector<std::str
                 "on that host: `virt-nest host enable --reload`, then check again");
 }
 
+// libvirt.nested on POWER: nesting is the pseries machine's nested-hv capability, which
+// KVM-HV offers when kvm_hv has nested=1; libvirt's CPU does not show it, this machine's
+// files do.
+Check power_nested_check(const LibvirtFacts& facts) {
+    const std::string mod = kvm_module_for(Platform::power);
+    if (facts.remote) {
+        return warn("libvirt.nested",
+                    "libvirt does not show whether KVM on a POWER host offers nesting: that is " +
+                        mod + "'s nested parameter on that host, out of reach from here",
+                    "run `virt-nest check` on that host itself");
+    }
+    if (facts.local_module != mod || !facts.local_nested) {
+        return warn("libvirt.nested",
+                    "libvirt does not show whether KVM on POWER offers nesting, and " + mod +
+                        "'s nested on this host is unknown (see kvm.module and kvm.nested)",
+                    "fix kvm.module and kvm.nested first, then check again");
+    }
+    if (*facts.local_nested) {
+        return pass("libvirt.nested", mod + " on this host has nested=1: pseries guests with "
+                                            "<nested-hv state='on'/> can run their own VMs");
+    }
+    return fail("libvirt.nested",
+                mod + " on this host has nested=0: QEMU refuses to start pseries guests with "
+                      "<nested-hv state='on'/>",
+                "`virt-nest host enable --reload`, then check again");
+}
+
 } // namespace
 
 std::vector<Check> libvirt_checks(const LibvirtFacts& facts) {
@@ -145,6 +172,10 @@ std::vector<Check> libvirt_checks(const LibvirtFacts& facts) {
         return checks;
     }
     const DomainCaps& caps = *facts.kvm_caps;
+    if (caps.arch.starts_with("ppc64")) {
+        checks.push_back(power_nested_check(facts));
+        return checks;
+    }
     if (!caps.host_model_supported) {
         checks.push_back(no_host_model_check(facts, caps));
         return checks;
@@ -171,6 +202,14 @@ std::vector<Check> libvirt_checks(const LibvirtFacts& facts) {
                               "turn nesting off with `virt-nest host disable --reload`"));
     }
     return checks;
+}
+
+void add_local_nested(LibvirtFacts& facts, const HostFacts& host) {
+    if (facts.remote) {
+        return;
+    }
+    facts.local_module = kvm_module_for(host.cpu.platform);
+    facts.local_nested = runtime_nested(host);
 }
 
 bool is_remote_uri(std::string_view uri) {

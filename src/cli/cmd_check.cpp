@@ -102,13 +102,15 @@ std::filesystem::path checked_root(const std::string& root) {
     return std::filesystem::weakly_canonical(root, ec);
 }
 
+HostFacts probe_root(const std::filesystem::path& root) {
+    RootedHostFiles files(root);
+    return probe_host(files);
+}
+
 CheckReport local_report(const std::filesystem::path& root, const std::string& shown_root,
                          bool expect_disabled, const std::optional<ProbeResult>& probe,
-                         const std::string& qemu_version = {}) {
+                         const HostFacts& facts) {
     CheckReport report;
-    RootedHostFiles files(root);
-    HostFacts facts = probe_host(files);
-    facts.qemu_version = qemu_version; // libvirt's, for the migration note
     report.checks = expect_disabled ? expect_disabled_checks(facts) : host_checks(facts);
     report.expect_disabled = expect_disabled;
     if (probe && !expect_disabled) {
@@ -141,7 +143,7 @@ CheckReport disabled_report(const CheckRun& run, const std::string& uri) {
                            "run `virt-nest check --expect-disabled` on that host"));
         return report;
     }
-    return local_report(run.root, run.shown_root, true, std::nullopt);
+    return local_report(run.root, run.shown_root, true, std::nullopt, probe_root(run.root));
 }
 
 // The report of one host: its files (unless the URI names another machine) and libvirt's
@@ -151,7 +153,8 @@ CheckReport check_report(const CheckRun& run, const std::string& uri) {
         return disabled_report(run, uri);
     }
     if (!run.explicit_uris && run.root != "/") {
-        CheckReport report = local_report(run.root, run.shown_root, false, run.probe);
+        CheckReport report =
+            local_report(run.root, run.shown_root, false, run.probe, probe_root(run.root));
         report.notes.emplace_back("libvirt's view skipped: --root names another system; add "
                                   "-c URI to ask its daemon");
         return report;
@@ -167,9 +170,13 @@ CheckReport check_report(const CheckRun& run, const std::string& uri) {
                                       "machine only");
         }
     }
-    const LibvirtFacts libvirt = gather_libvirt_facts(uri, run.read_only);
+    LibvirtFacts libvirt = gather_libvirt_facts(uri, run.read_only);
     if (!is_remote_uri(uri)) {
-        report = local_report(run.root, run.shown_root, false, run.probe, libvirt.qemu_version);
+        HostFacts host = probe_root(run.root);
+        host.qemu_version = libvirt.qemu_version; // libvirt's, for the migration note
+        // POWER's nesting is kvm_hv's, which libvirt does not show: the same files say it.
+        add_local_nested(libvirt, host);
+        report = local_report(run.root, run.shown_root, false, run.probe, host);
         if (run.explicit_uris) {
             report.target += " via " + uri;
         }

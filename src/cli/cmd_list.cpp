@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // `virt-nest list [SELECTOR...] [--state S] [--json]`
 #include "cli/commands.hpp"
+#include "virtnest/check/host_probe.hpp"
+#include "virtnest/check/libvirt_verdict.hpp"
+#include "virtnest/check/power_verdict.hpp"
 #include "virtnest/fleet/fleet_runner.hpp"
 #include "virtnest/live/live_commands.hpp"
 #include "virtnest/util/error.hpp"
@@ -32,13 +35,22 @@ ExitCode run_list(const ListCliOptions& cli, const CommandContext& ctx) {
     if (std::vector<std::string> uris = resolve_uris(ctx.global); uris.size() > 1) {
         options.peer_uris = std::move(uris); // each host compares CPUs on the others
     }
+    // ppc64 rows rest on this machine's kvm_hv, which libvirt does not show.
+    const std::optional<bool> local_nested = kvm_hv_nested(probe_host(RootedHostFiles("/")));
     OutputOptions output;
     output.command = "list";
     output.format = cli.json ? OutputFormat::json : OutputFormat::text;
     // Reading needs no write access; only the domain capabilities that verify the host's
     // nesting support are refused on a read-only connection (libvirt 9.0), hence --read-write.
     return run_on_hosts(ctx.global, *ctx.out, *ctx.err, output, /*read_only=*/!cli.read_write,
-                        [&](const Connection& conn) { return list_on(conn, options); });
+                        [&](const Connection& conn) {
+                            ListOptions mine = options;
+                            // Only this machine's /sys speaks for its libvirt.
+                            if (!is_remote_uri(conn.uri())) {
+                                mine.host_kvm_hv_nested = local_nested;
+                            }
+                            return list_on(conn, mine);
+                        });
 }
 
 } // namespace

@@ -7,6 +7,7 @@
 #include "virtnest/live/hugepage_conflict.hpp"
 #include "virtnest/live/nest_planner.hpp"
 #include "virtnest/live/nest_target_cache.hpp"
+#include "virtnest/live/power_nesting.hpp"
 #include "virtnest/live/running_cpu.hpp"
 
 namespace virtnest {
@@ -68,7 +69,7 @@ void note_migration(const std::vector<Peer>& peers, const CpuFacts& facts,
 }
 
 ListRow list_one(NestTargetCache& targets, DomainMarks& marks, const ListedDomain& item,
-                 const std::vector<Peer>& peers) {
+                 const std::vector<Peer>& peers, std::optional<bool> host_kvm_hv_nested) {
     const Domain& dom = item.domain;
     ListRow row;
     row.name = dom.name();
@@ -100,6 +101,14 @@ ListRow list_one(NestTargetCache& targets, DomainMarks& marks, const ListedDomai
     if (std::string_view setting = arch_nest_setting(facts); !setting.empty()) {
         row.feature = std::string(setting); // sief2 or nested-hv, not vmx/svm
     }
+    // POWER: libvirt cannot tell whether KVM-HV offers nesting; this host's kvm_hv can.
+    const std::optional<PowerNesting> power = power_nesting(facts, host_kvm_hv_nested);
+    if (power) {
+        row.nested = power->nested;
+        if (power->note) {
+            row.notes.push_back(*power->note);
+        }
+    }
 
     if (is_active(item.state)) {
         migrating_xml = dom.xml(XmlView::live);
@@ -126,7 +135,7 @@ ListRow list_one(NestTargetCache& targets, DomainMarks& marks, const ListedDomai
     if (target.verified && !target.offers_nesting) {
         row.notes.emplace_back("host offers no nesting for this domain");
     }
-    if (!target.verified) {
+    if (!target.verified && !power) {
         // With the reason: a read-only connection is verified by `list --read-write`.
         row.notes.push_back(target.note.empty() ? std::string(k_unverified_note) : target.note);
     }
@@ -149,7 +158,8 @@ RunOutcome list_on(const Connection& conn, const ListOptions& options) {
     std::vector<ListRow> rows;
     for (std::size_t index : selected) {
         try {
-            rows.push_back(list_one(targets, marks, listed[index], peers));
+            rows.push_back(
+                list_one(targets, marks, listed[index], peers, options.host_kvm_hv_nested));
         } catch (const LibvirtError& e) {
             if (e.failure() != LibvirtFailure::no_domain) {
                 throw;

@@ -82,6 +82,18 @@ TEST_CASE("disabled_verdict: 13.8 --expect-disabled passes only when nesting is 
         files.unreadable.insert("/etc/modprobe.d/other.conf");
         CHECK(get(disabled_of(files), "disabled.persist").status == CheckStatus::fail);
     }
+    SECTION("POWER: kvm_hv defaults to nested=1, so nothing set is not off") {
+        test_support::FakeHostFiles files;
+        files.files["/proc/cpuinfo"] = "processor : 0\ncpu : POWER9 (raw), altivec supported\n";
+        files.files["/sys/module/kvm_hv/parameters/nested"] = "N";
+        files.files["/sys/module/kvm_hv/refcnt"] = "0";
+        CHECK(get(disabled_of(files), "disabled.persist").message ==
+              "nothing sets kvm_hv nested: the kernel's default (on) applies at the next boot or "
+              "module load");
+        CHECK_FALSE(virtnest::is_ready(disabled_of(files)));
+        files.files["/etc/modprobe.d/kvm.conf"] = "options kvm_hv nested=0\n";
+        CHECK(virtnest::is_ready(disabled_of(files)));
+    }
     SECTION("ARM: kvm-arm.mode=nested fails") {
         test_support::FakeHostFiles files;
         files.files["/proc/cpuinfo"] = "CPU implementer : 0x41\nFeatures : fp asimd\n";

@@ -48,10 +48,48 @@ TEST_CASE("host_probe: parses /proc/cpuinfo of each platform", "[host_probe]") {
             "processor\t: 0\ncpu\t\t: POWER9 (raw), altivec supported\nplatform\t: PowerNV\n");
         CHECK(power.platform == Platform::power);
         CHECK(power.model_name == "POWER9 (raw), altivec supported");
+        CHECK(power.power.platform == "PowerNV");
+        CHECK(power.power.mmu.empty());
         CHECK(virtnest::parse_cpuinfo("vendor_id\t: CentaurHauls\nflags\t: vmx\n").platform ==
               Platform::unknown);
         CHECK(virtnest::parse_cpuinfo("").platform == Platform::unknown);
         CHECK(virtnest::parse_cpuinfo("").flags.empty());
+    }
+}
+
+TEST_CASE("host_probe: POWER's machine-wide lines follow the processor blocks", "[host_probe]") {
+    auto nv =
+        virtnest::parse_cpuinfo(test_support::slurp(fixture("power9-nested-on/proc/cpuinfo")));
+    CHECK(nv.platform == Platform::power);
+    CHECK(nv.power.platform == "PowerNV");
+    CHECK(nv.power.model == "9006-22P");
+    CHECK(nv.power.machine == "PowerNV 9006-22P");
+    CHECK(nv.power.mmu == "Radix");
+    auto lpar =
+        virtnest::parse_cpuinfo(test_support::slurp(fixture("power10-powervm-lpar/proc/cpuinfo")));
+    CHECK(lpar.power.model == "IBM,9080-HEX");
+    CHECK(virtnest::is_powervm_lpar(lpar));
+    CHECK_FALSE(virtnest::is_power_kvm_guest(lpar));
+    auto guest =
+        virtnest::parse_cpuinfo(test_support::slurp(fixture("power9-kvm-guest/proc/cpuinfo")));
+    CHECK(virtnest::is_power_kvm_guest(guest));
+    CHECK_FALSE(virtnest::is_powervm_lpar(guest));
+    CHECK_FALSE(virtnest::is_powervm_lpar(nv));
+    CHECK_FALSE(virtnest::is_power_kvm_guest(nv));
+    // Another platform keeps no POWER lines, even when a later block has such keys.
+    auto x86 = virtnest::parse_cpuinfo("processor : 0\nvendor_id : GenuineIntel\nmodel : 85\n"
+                                       "processor : 1\nvendor_id : GenuineIntel\nmodel : 86\n"
+                                       "platform : pSeries\n");
+    CHECK(x86.power.platform.empty());
+    CHECK(x86.power.model.empty());
+    SECTION("a pSeries partition is a virtual machine, PowerNV is not") {
+        virtnest::HostFacts facts;
+        facts.cpu = lpar;
+        CHECK(virtnest::is_virtual_machine(facts));
+        facts.cpu = guest;
+        CHECK(virtnest::is_virtual_machine(facts));
+        facts.cpu = nv;
+        CHECK_FALSE(virtnest::is_virtual_machine(facts));
     }
 }
 

@@ -530,3 +530,20 @@ TEST_CASE("host_verdict: 13.4 the migration note uses QEMU's version from libvir
                          "undefined (kernel BUG or panic) with QEMU 4.1.1, older than 4.2, which "
                          "does not migrate nested state");
 }
+
+TEST_CASE("host_verdict: kvm_hv defaults to nested=1, as kvm_intel and kvm_amd do",
+          "[host_verdict]") {
+    CHECK(virtnest::nested_on_by_default(virtnest::Platform::power));
+    CHECK(virtnest::nested_on_by_default(virtnest::Platform::intel));
+    CHECK_FALSE(virtnest::nested_on_by_default(virtnest::Platform::ibm_z));
+    test_support::FakeHostFiles files;
+    files.files["/proc/cpuinfo"] = "processor : 0\ncpu : POWER9 (raw), altivec supported\n"
+                                   "platform : PowerNV\nMMU : Radix\n";
+    files.files["/sys/module/kvm_hv/parameters/nested"] = "Y";
+    files.files["/sys/module/kvm_hv/refcnt"] = "0";
+    const auto checks = checks_of(files);
+    const Check& persist = get(checks, "persist.nested");
+    CHECK(persist.status == CheckStatus::pass);
+    CHECK(persist.message == "no modprobe.d file or boot option sets kvm_hv nested; the kernel's "
+                             "default (on) applies at every boot");
+}

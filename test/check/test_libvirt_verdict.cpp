@@ -73,7 +73,7 @@ TEST_CASE("libvirt_verdict: libvirt's view of nesting", "[libvirt_verdict][corpu
               "(host-model "
               "from domain capabilities; expanding it failed: boom)");
     }
-    SECTION("IBM Z asks for sief2; ARM has no host-model; POWER cannot tell") {
+    SECTION("IBM Z asks for sief2; ARM has no host-model; POWER cannot tell from here") {
         CHECK(
             get(libvirt_checks(reachable_with("qemu_6.0.0.s390x.xml")), "libvirt.nested").message ==
             "libvirt's CPU (gen15a-base) lacks sief2: KVM on that host does not offer nesting "
@@ -94,7 +94,8 @@ TEST_CASE("libvirt_verdict: libvirt's view of nesting", "[libvirt_verdict][corpu
         auto power = libvirt_checks(reachable_with("qemu_7.1.0.ppc64.xml"));
         CHECK(get(power, "libvirt.nested").status == CheckStatus::warn);
         CHECK(get(power, "libvirt.nested").message ==
-              "libvirt's host-model CPU on ppc64 does not show whether KVM offers nesting");
+              "libvirt does not show whether KVM on POWER offers nesting, and kvm_hv's nested on "
+              "this host is unknown (see kvm.module and kvm.nested)");
     }
 }
 
@@ -191,4 +192,84 @@ TEST_CASE("libvirt_verdict: 13.7 IBM Z domains with huge pages on a host with ne
     CHECK(huge.status == CheckStatus::warn);
     CHECK(huge.message == "domain(s) \"z-db\", \"z-web\" use <hugepages/> backing: they will not "
                           "start while this IBM Z host's kvm has nested=1");
+}
+
+TEST_CASE("libvirt_verdict: POWER's nesting is this host's kvm_hv, not libvirt's CPU",
+          "[libvirt_verdict]") {
+    virtnest::LibvirtFacts facts;
+    facts.uri = "qemu:///system";
+    facts.reachable = true;
+    facts.kvm_caps = virtnest::parse_domain_caps(
+        "<domainCapabilities><path>/usr/bin/qemu-system-ppc64</path><domain>kvm</domain>"
+        "<machine>pseries-7.2</machine><arch>ppc64le</arch><cpu>"
+        "<mode name='host-passthrough' supported='yes'/>"
+        "<mode name='host-model' supported='yes'><model fallback='allow'>POWER9</model></mode>"
+        "</cpu></domainCapabilities>");
+    SECTION("unknown, as before, when nothing was read") {
+        const Check nested = get(virtnest::libvirt_checks(facts), "libvirt.nested");
+        CHECK(nested.status == CheckStatus::warn);
+        CHECK(nested.message == "libvirt does not show whether KVM on POWER offers nesting, and "
+                                "kvm_hv's nested on this host is unknown (see kvm.module and "
+                                "kvm.nested)");
+        CHECK(nested.remedy == "fix kvm.module and kvm.nested first, then check again");
+    }
+    SECTION("this host's kvm_hv nested=1 passes, nested=0 fails") {
+        facts.local_module = "kvm_hv";
+        facts.local_nested = true;
+        auto checks = virtnest::libvirt_checks(facts);
+        require_remedies(checks);
+        CHECK(get(checks, "libvirt.nested").status == CheckStatus::pass);
+        CHECK(get(checks, "libvirt.nested").message ==
+              "kvm_hv on this host has nested=1: pseries guests with <nested-hv state='on'/> can "
+              "run their own VMs");
+        facts.local_nested = false;
+        checks = virtnest::libvirt_checks(facts);
+        require_remedies(checks);
+        const Check& off = get(checks, "libvirt.nested");
+        CHECK(off.status == CheckStatus::fail);
+        CHECK(off.message == "kvm_hv on this host has nested=0: QEMU refuses to start pseries "
+                             "guests with <nested-hv state='on'/>");
+        CHECK(off.remedy == "`virt-nest host enable --reload`, then check again");
+        CHECK_FALSE(virtnest::is_ready(checks));
+    }
+    SECTION("another module's value (files of an x86 root) does not count") {
+        facts.local_module = "kvm_intel";
+        facts.local_nested = true;
+        CHECK(get(virtnest::libvirt_checks(facts), "libvirt.nested").status == CheckStatus::warn);
+    }
+    SECTION("a remote POWER host: its kvm_hv is out of reach") {
+        facts.uri = "qemu+ssh://p9-1/system";
+        facts.remote = true;
+        facts.local_module = "kvm_hv"; // this machine's, not that host's
+        facts.local_nested = true;
+        const Check nested = get(virtnest::libvirt_checks(facts), "libvirt.nested");
+        CHECK(nested.status == CheckStatus::warn);
+        CHECK(nested.message == "libvirt does not show whether KVM on a POWER host offers "
+                                "nesting: that is kvm_hv's nested parameter on that host, out of "
+                                "reach from here");
+        CHECK(nested.remedy == "run `virt-nest check` on that host itself");
+    }
+}
+
+TEST_CASE("libvirt_verdict: this machine's kvm_hv nested, for a local URI only",
+          "[libvirt_verdict]") {
+    auto host_of = [](const std::string& name) {
+        return virtnest::probe_host(virtnest::RootedHostFiles(test_support::fixture(name)));
+    };
+    virtnest::LibvirtFacts local;
+    virtnest::add_local_nested(local, host_of("power9-nested-on"));
+    CHECK(local.local_module == "kvm_hv");
+    CHECK(local.local_nested == true);
+    virtnest::LibvirtFacts off;
+    virtnest::add_local_nested(off, host_of("power9-nested-off"));
+    CHECK(off.local_nested == false);
+    virtnest::LibvirtFacts unloaded;
+    virtnest::add_local_nested(unloaded, host_of("module-not-loaded"));
+    CHECK(unloaded.local_module == "kvm_intel");
+    CHECK_FALSE(unloaded.local_nested.has_value());
+    virtnest::LibvirtFacts remote;
+    remote.remote = true;
+    virtnest::add_local_nested(remote, host_of("power9-nested-on"));
+    CHECK(remote.local_module.empty());
+    CHECK_FALSE(remote.local_nested.has_value());
 }

@@ -123,3 +123,44 @@ TEST_CASE("live list: a running vCPU without the promised svm is an exact restar
                 "and start it");
     }
 }
+
+TEST_CASE("live list: a ppc64 row rests on this host's kvm_hv when it is known", "[live_list]") {
+    Connection conn = Connection::open(live_test::fleet_uri());
+    conn.create_transient("<domain type='test'><name>p9-on</name><memory>65536</memory>"
+                          "<os><type arch='ppc64le' machine='pseries'>hvm</type></os>"
+                          "<features><nested-hv state='on'/></features></domain>");
+    ListOptions options;
+    options.selection.patterns = {"p9-on"};
+    SECTION("unknown: libvirt's unverified view, as before") {
+        auto row = record_named(list_on(conn, options).records, "p9-on");
+        REQUIRE(row["feature"] == "nested-hv");
+        REQUIRE(row["nested"] == true);
+        REQUIRE(row["notes"].size() == 1);
+        REQUIRE_THAT(row["notes"][0].get<std::string>(),
+                     Catch::Matchers::StartsWith("host nesting support could not be verified"));
+    }
+    SECTION("kvm_hv nested=1: nested, and no unverified note") {
+        options.host_kvm_hv_nested = true;
+        RunOutcome outcome = list_on(conn, options);
+        auto row = record_named(outcome.records, "p9-on");
+        REQUIRE(row["nested"] == true);
+        REQUIRE(row["notes"].empty());
+        REQUIRE_THAT(outcome.text, !Catch::Matchers::Contains("could not be verified"));
+    }
+    SECTION("kvm_hv nested=0: not nested, and QEMU would refuse it") {
+        options.host_kvm_hv_nested = false;
+        auto row = record_named(list_on(conn, options).records, "p9-on");
+        REQUIRE(row["nested"] == false);
+        REQUIRE(row["notes"] ==
+                nlohmann::json::array(
+                    {"nested-hv is on, but this host's kvm_hv has nested=0: QEMU refuses to start "
+                     "it (\"KVM implementation does not support Nested-HV\"); `virt-nest host "
+                     "enable --reload`, or turn nested-hv off with `virt-nest disable p9-on`"}));
+    }
+    SECTION("x86 rows ignore it") {
+        options.selection.patterns = {"db-2"};
+        options.host_kvm_hv_nested = false;
+        auto row = record_named(list_on(conn, options).records, "db-2");
+        REQUIRE(row["nested"] == true);
+    }
+}

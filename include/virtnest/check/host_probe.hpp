@@ -63,6 +63,15 @@ enum class Platform { intel, amd, ibm_z, arm, power, unknown };
 // Return "Intel", "AMD", "IBM Z", "ARM", "POWER" or "unknown".
 std::string_view to_string(Platform platform) noexcept;
 
+// POWER's machine-wide /proc/cpuinfo lines, which follow the processor blocks; empty
+// elsewhere.
+struct PowerMachine {
+    std::string platform; // "PowerNV" (bare metal), "pSeries" (an LPAR or a KVM guest)
+    std::string model;    // "9006-22P", "IBM,9080-HEX", "IBM pSeries (emulated by qemu)"
+    std::string machine;  // "PowerNV 9006-22P", "CHRP IBM,9080-HEX"
+    std::string mmu;      // "Radix" or "Hash"
+};
+
 // What /proc/cpuinfo says about the first CPU.
 struct CpuInfo {
     Platform platform = Platform::unknown;
@@ -70,6 +79,7 @@ struct CpuInfo {
     std::string model_name;          // "AMD EPYC", "Intel(R) Xeon(R) ..."; empty when not given
     std::set<std::string> flags;     // x86 "flags", s390 "features", ARM "Features"
     std::set<std::string> vmx_flags; // Intel "vmx flags" (ept, shadow_vmcs, ...) on kernels >= 5.9
+    PowerMachine power;              // POWER only
 };
 
 // Parse /proc/cpuinfo text (x86, s390x, aarch64, ppc64 layouts). Pure.
@@ -119,9 +129,18 @@ struct HostFacts {
 // Return the loaded module called `name`; nullptr when it is not loaded.
 const KvmModule* find_module(const HostFacts& facts, std::string_view name);
 
-// Return true when this machine is itself a virtual machine (x86 `hypervisor` flag, or an
-// IBM Z guest level in /proc/sysinfo).
+// Return true when this machine is itself a virtual machine (x86 `hypervisor` flag, an
+// IBM Z guest level in /proc/sysinfo, or a POWER pSeries partition: a PowerVM LPAR or a
+// KVM guest).
 bool is_virtual_machine(const HostFacts& facts);
+
+// Return true when this POWER machine is a KVM (QEMU) pseries guest: cpuinfo's model or
+// machine says "emulated by qemu".
+bool is_power_kvm_guest(const CpuInfo& cpu);
+
+// Return true when this POWER machine is a PowerVM LPAR: a pSeries partition that is not a
+// KVM guest.
+bool is_powervm_lpar(const CpuInfo& cpu);
 
 // Read every fact through `files`. Missing files are facts too, never errors.
 HostFacts probe_host(const HostFiles& files);

@@ -6,6 +6,7 @@
 
 #include "virtnest/check/host_probe.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -43,6 +44,14 @@ struct Check {
 // Return the KVM module that carries the `nested` parameter on `platform` (kvm_intel,
 // kvm_amd, kvm on IBM Z, kvm_hv on POWER); empty where there is none.
 std::string kvm_module_for(Platform platform);
+
+// Return true when `platform`'s KVM module offers nesting unless told otherwise: kvm_intel
+// (since Linux 4.20), kvm_amd and kvm_hv (`static bool nested = true`); IBM Z's kvm does not.
+bool nested_on_by_default(Platform platform) noexcept;
+
+// Return the running `nested` value of the machine's KVM module (the one kvm_module_for
+// names); nullopt when it is not loaded or its value is missing or not understood.
+std::optional<bool> runtime_nested(const HostFacts& facts);
 
 // Return the CPU flag that means hardware virtualization (vmx, svm, sie); empty otherwise.
 std::string virt_flag_for(Platform platform);

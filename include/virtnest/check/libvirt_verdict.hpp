@@ -33,11 +33,21 @@ struct LibvirtFacts {
     std::string qemu_version;    // the hypervisor's version, "7.2.0"; empty when unknown
     // IBM Z: domains with <hugepages/> backing, which cannot start while nesting is on.
     std::vector<std::string> hugepage_domains;
+    // The KVM module that carries `nested` on this machine ("kvm_hv") and its value, read
+    // from its files by the command when the URI names this machine; empty and nullopt
+    // for a remote host or when the module is not loaded.
+    std::string local_module;
+    std::optional<bool> local_nested;
 };
 
 // Return the checks of libvirt's view of a host (libvirt.connect, libvirt.kvm,
-// libvirt.nested, and on IBM Z with nesting on libvirt.hugepages).
+// libvirt.nested, and on IBM Z with nesting on libvirt.hugepages). On POWER, where nesting
+// is a machine capability libvirt does not show, libvirt.nested rests on `local_nested`.
 std::vector<Check> libvirt_checks(const LibvirtFacts& facts);
+
+// Record in `facts` this machine's KVM module and its running `nested` value from `host`,
+// the files of the machine the URI names; nothing for a remote URI, whose files those are not.
+void add_local_nested(LibvirtFacts& facts, const HostFacts& host);
 
 // Return true when a libvirt URI names another machine (a host part other than localhost,
 // as in qemu+ssh://kvm-7/system), whose /proc and /sys are out of reach.

@@ -26,6 +26,10 @@ struct ListOptions {
     // Every host of the run when there are several: each custom CPU is compared on the
     // others (virConnectCompareHypervisorCPU) to say where the domain would not migrate.
     std::vector<std::string> peer_uris;
+    // This POWER host's kvm_hv `nested` value, read from its files by the command when the
+    // URI names this machine; nullopt when unknown (a remote host, another platform). ppc64
+    // KVM rows rest on it: libvirt does not show whether KVM-HV offers nesting.
+    std::optional<bool> host_kvm_hv_nested;
 };
 
 // Options of `verify`.
