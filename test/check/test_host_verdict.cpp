@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+using test_support::checks_of;
 using test_support::fixture;
 using test_support::get;
 using test_support::has;
@@ -15,15 +16,6 @@ using virtnest::Check;
 using virtnest::CheckStatus;
 
 namespace {
-
-std::vector<Check> checks_of(const std::string& name) {
-    virtnest::RootedHostFiles files(fixture(name));
-    return virtnest::host_checks(virtnest::probe_host(files));
-}
-
-std::vector<Check> checks_of(const test_support::FakeHostFiles& files) {
-    return virtnest::host_checks(virtnest::probe_host(files));
-}
 
 std::vector<std::string> ids(const std::vector<Check>& checks) {
     std::vector<std::string> out;

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 
+using test_support::checks_of;
 using test_support::fixture;
 using test_support::get;
 using virtnest::Check;
@@ -26,11 +27,6 @@ std::string guest_line(const std::string& tree, const std::string& key) {
         }
     }
     return "";
-}
-
-std::vector<Check> checks_of(const std::string& tree) {
-    virtnest::RootedHostFiles files(fixture(tree));
-    return virtnest::host_checks(virtnest::probe_host(files));
 }
 
 constexpr std::array<const char*, 3> k_captured{"tcg-l1-svm-nested-off", "tcg-l1-svm-npt",

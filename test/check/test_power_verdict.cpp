@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+using test_support::checks_of;
 using test_support::fixture;
 using test_support::get;
 using test_support::require_remedies;
@@ -11,11 +12,6 @@ using virtnest::Check;
 using virtnest::CheckStatus;
 
 namespace {
-
-std::vector<Check> checks_of(const std::string& name) {
-    virtnest::RootedHostFiles files(fixture(name));
-    return virtnest::host_checks(virtnest::probe_host(files));
-}
 
 // A bare-metal POWER9 (PowerNV) with kvm_hv nested=Y and the given MMU and command line.
 test_support::FakeHostFiles power9(const std::string& mmu, const std::string& cmdline) {

@@ -113,6 +113,17 @@ class TreeCopy {
     fs::path m_dir;
 };
 
+// The checks of the fixture tree xml-fixtures/hosts/NAME, as `check --root` makes them.
+inline std::vector<virtnest::Check> checks_of(const std::string& name) {
+    virtnest::RootedHostFiles files(fixture(name));
+    return virtnest::host_checks(virtnest::probe_host(files));
+}
+
+// The checks of an in-memory host.
+inline std::vector<virtnest::Check> checks_of(const virtnest::HostFiles& files) {
+    return virtnest::host_checks(virtnest::probe_host(files));
+}
+
 // Return the check called `id`; fails the test when there is none.
 inline const virtnest::Check& get(const std::vector<virtnest::Check>& checks,
                                   const std::string& id) {
