@@ -435,6 +435,23 @@ Check persist_nested_check(const HostFacts& facts, bool vm, std::optional<bool> 
                         "no modprobe.d file or boot option sets " + mod +
                             " nested; the kernel's default (on) applies at every boot");
         }
+        if (default_on && runtime_nested == false) {
+            // Off although nothing asks for it: loaded by hand with nested=0, or (kvm_intel)
+            // a kernel from before Linux 4.20. A reboot may or may not bring it back;
+            // writing nested=1 makes it certain.
+            const bool built_in = module != nullptr && module->built_in;
+            std::string why = built_in ? "" : "loaded by hand with nested=0";
+            if (platform == Platform::intel) {
+                why += std::string(built_in ? "" : ", or ") +
+                       "a kernel before 4.20, whose default was off";
+            }
+            return warn("persist.nested",
+                        "no modprobe.d file or boot option sets " + mod +
+                            " nested and the kernel's default is on, yet it is off now" +
+                            (why.empty() ? std::string() : " (" + why + ")") +
+                            ": only a persisted nested=1 makes sure it is on after a reboot",
+                        enable_remedy);
+        }
         return warn("persist.nested",
                     "no modprobe.d file or boot option sets " + mod +
                         " nested=1: nesting is not set up to survive a reboot",
